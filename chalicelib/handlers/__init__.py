@@ -1,0 +1,1 @@
+"""Chalice blueprints, one per resource. Routes parse, authorize, call one service, serialize."""

@@ -1,0 +1,40 @@
+"""/api/auth: register, sign in, rotate, sign out, who am I."""
+
+from __future__ import annotations
+
+from chalicelib.domain.tokens import AccessClaims
+from chalicelib.handlers.http import ApiBlueprint
+from chalicelib.schemas.accounts import RefreshRequest, RegisterRequest, TokenPair, TokenRequest, UserOut
+from chalicelib.services import accounts, auth
+
+bp = ApiBlueprint(__name__)
+
+
+@bp.operation("POST", "/api/auth/register", body=RegisterRequest, response=UserOut, status=201)
+def register(body: RegisterRequest) -> UserOut:
+    """Create an account (a guest); email and phone must be unused."""
+    return UserOut.model_validate(accounts.register(body))
+
+
+@bp.operation("POST", "/api/auth/token", body=TokenRequest, response=TokenPair)
+def token(body: TokenRequest) -> TokenPair:
+    """Sign in with email and password; repeated failures lock the account for a while."""
+    return auth.login(body.email, body.password)
+
+
+@bp.operation("POST", "/api/auth/token/refresh", body=RefreshRequest, response=TokenPair)
+def refresh(body: RefreshRequest) -> TokenPair:
+    """Trade a refresh token for a new pair; a refresh token works once."""
+    return auth.refresh(body.refresh)
+
+
+@bp.operation("POST", "/api/auth/logout", auth="user", body=RefreshRequest, status=204)
+def logout(caller: AccessClaims, body: RefreshRequest) -> None:
+    """Revoke the login of the given refresh token."""
+    auth.logout(caller, body.refresh)
+
+
+@bp.operation("GET", "/api/auth/me", auth="user", response=UserOut)
+def me(caller: AccessClaims) -> UserOut:
+    """The caller's account and roles."""
+    return UserOut.model_validate(accounts.get_user(caller.user_id))

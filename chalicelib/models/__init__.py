@@ -1,0 +1,1 @@
+"""PynamoDB models of the single table; the only place that formats a key."""

@@ -1,0 +1,158 @@
+"""The single table: its keys, its indexes and its TTL, defined once.
+
+Every entity is a PynamoDB subclass of `TableItem`, told apart by the `kind`
+discriminator. The table that `create_table()` makes (for the local run and the
+tests) is read off this class, so models and table cannot drift apart.
+
+Each entity derives its own `pk`, `sk` and index keys from its fields in
+`derive_keys()`, which runs when the item is built and again before every
+write: no caller formats a key, and a field change moves its index keys.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from functools import lru_cache
+from typing import Any
+
+from pynamodb.attributes import DiscriminatorAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.settings import get_settings
+
+_settings = get_settings()
+
+
+class _TableMeta:
+    table_name = _settings.table_name
+    region = _settings.aws_region
+    host = _settings.dynamodb_endpoint
+    billing_mode = PAY_PER_REQUEST_BILLING_MODE
+
+
+class Gsi1(GlobalSecondaryIndex["TableItem"]):
+    """Per-owner lists: a provider's stays, a guest's bookings."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex["TableItem"]):
+    """Stays and rooms by city; a provider's bookings."""
+
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi3(GlobalSecondaryIndex["TableItem"]):
+    """Stays and rooms by stay type, for a search without a city."""
+
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class TimerIndex(GlobalSecondaryIndex["TableItem"]):
+    """Sparse: only bookings that will fall due (PENDING, CONFIRMED), by due instant."""
+
+    class Meta:
+        index_name = "timer"
+        projection = AllProjection()
+
+    timer_shard = UnicodeAttribute(hash_key=True)
+    timer_due = UnicodeAttribute(range_key=True)
+
+
+class TableItem(Model):
+    Meta = _TableMeta  # type: ignore[assignment]  # a class satisfying MetaProtocol
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    timer_shard = UnicodeAttribute(null=True)
+    timer_due = UnicodeAttribute(null=True)
+    # DynamoDB deletes an item some time after this instant (logins, past night locks).
+    expires_at = TTLAttribute(null=True)
+
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+    gsi3 = Gsi3()
+    timer = TimerIndex()
+
+    def __init__(
+        self,
+        hash_key: Any = None,
+        range_key: Any = None,
+        _user_instantiated: bool = True,
+        **attributes: Any,
+    ) -> None:
+        super().__init__(hash_key, range_key, _user_instantiated=_user_instantiated, **attributes)
+        if _user_instantiated:
+            self.derive_keys()
+
+    def derive_keys(self) -> None:
+        """Set `pk`, `sk` and any index keys from the entity's own fields."""
+
+    def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        self.derive_keys()
+        return super().serialize(null_check=null_check)
+
+
+def create_table() -> bool:
+    """Create the table (keys, GSIs, TTL) unless it exists; True when it was created."""
+    if TableItem.exists():
+        return False
+    TableItem.create_table(wait=True)
+    return True
+
+
+@lru_cache(maxsize=1)
+def _connection() -> Connection:
+    return Connection(region=_TableMeta.region, host=_TableMeta.host)
+
+
+def transaction(client_request_token: str | None = None) -> TransactWrite:
+    """A `TransactWriteItems` on the table's connection, made on first use and then reused."""
+    return TransactWrite(connection=_connection(), client_request_token=client_request_token)
+
+
+def failed_condition_pks(exc: TransactWriteError) -> list[str]:
+    """The `pk` of each item whose condition cancelled the transaction.
+
+    Puts and updates must ask for `return_values=ALL_OLD` for their item to be
+    named; a failed condition check names no item and shows up as "".
+    """
+    pks = []
+    for reason in exc.cancellation_reasons:
+        if reason is not None and reason.code == "ConditionalCheckFailed":
+            pks.append((reason.raw_item or {}).get("pk", {}).get("S", ""))
+    return pks
+
+
+def ping() -> None:
+    """GetItem of a key that holds nothing: proves the table answers, for half a read unit."""
+    with suppress(TableItem.DoesNotExist):
+        TableItem.get("HEALTH", "HEALTH")

@@ -1,0 +1,195 @@
+"""Bodies of the auth, profile, provider and admin routes."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic_extra_types.country import CountryAlpha2
+
+from chalicelib.domain.accounts import password_problems
+from chalicelib.schemas.common import Email, LongText, Name, Out, PastDate, Phone, Strict, Text
+
+MAX_PREFERENCES_BYTES = 4096
+
+Gender = Literal["female", "male", "non_binary", "other", "prefer_not_to_say"]
+DocumentType = Literal["national_id", "passport", "trade_license", "driving_license"]
+PayoutMethod = Literal["bank_transfer", "mobile_banking", "card"]
+KycStatus = Literal["PENDING", "VERIFIED", "REJECTED"]
+
+
+def _bounded_json(value: dict[str, Any]) -> dict[str, Any]:
+    if len(json.dumps(value)) > MAX_PREFERENCES_BYTES:
+        raise ValueError(f"must be at most {MAX_PREFERENCES_BYTES} bytes as JSON")
+    return value
+
+
+Preferences = Annotated[dict[str, Any], Field(max_length=50), AfterValidator(_bounded_json)]
+PayoutDetails = Annotated[
+    dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=200)]],
+    Field(max_length=10),
+]
+
+
+# --- auth ---
+
+
+class RegisterRequest(Strict):
+    email: Email
+    phone: Phone
+    full_name: Name
+    password: Annotated[str, Field(max_length=128)]
+
+    @field_validator("password")
+    @classmethod
+    def _policy(cls, password: str, info: ValidationInfo) -> str:
+        problems = password_problems(password, email=str(info.data.get("email", "")))
+        if problems:
+            raise ValueError("password " + "; ".join(problems))
+        return password
+
+
+class TokenRequest(Strict):
+    email: Annotated[str, Field(max_length=254)]
+    password: Annotated[str, Field(max_length=1024)]
+
+
+class RefreshRequest(Strict):
+    refresh: Annotated[str, Field(min_length=1, max_length=4096)]
+
+
+class TokenPair(Out):
+    access: str
+    refresh: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+
+
+class UserOut(Out):
+    id: str
+    email: str
+    phone: str | None
+    full_name: str
+    is_active: bool
+    is_staff: bool
+    roles: list[str]
+    created_at: datetime
+
+
+# --- guest profile ---
+
+
+class EmergencyContactBody(Strict):
+    name: Name
+    phone: Phone
+    relation: Annotated[str, Field(min_length=1, max_length=50)]
+
+
+class PassportBody(Strict):
+    number: Annotated[str, Field(pattern=r"^[A-Z0-9]{5,20}$")]
+    country: CountryAlpha2
+    expires_on: date
+
+
+class GuestProfilePatch(Strict):
+    """Only the fields sent change; `null` clears an optional one."""
+
+    date_of_birth: PastDate | None = None
+    nationality: CountryAlpha2 | None = None
+    gender: Gender | None = None
+    preferences: Preferences = Field(default_factory=dict)
+    emergency_contacts: Annotated[list[EmergencyContactBody], Field(max_length=5)] = Field(default_factory=list)
+    passport: PassportBody | None = None
+
+
+class EmergencyContactOut(Out):
+    name: str
+    phone: str
+    relation: str
+
+
+class PassportOut(Out):
+    number: str
+    country: str
+    expires_on: date
+
+
+class GuestProfileOut(Out):
+    user_id: str
+    date_of_birth: date | None
+    nationality: str | None
+    gender: str | None
+    preferences: dict[str, Any]
+    emergency_contacts: list[EmergencyContactOut]
+    passport: PassportOut | None
+    updated_at: datetime
+
+
+# --- provider profile ---
+
+
+class BecomeProviderRequest(Strict):
+    business_name: Text
+    business_email: Email
+    business_phone: Phone
+    business_address: LongText
+    document_type: DocumentType | None = None
+    payout_method: PayoutMethod | None = None
+    payout_details: PayoutDetails | None = None
+
+
+class ProviderProfilePatch(Strict):
+    """What a provider may change of their profile; KYC status and stats are not here."""
+
+    business_name: Text | None = None
+    business_email: Email | None = None
+    business_phone: Phone | None = None
+    business_address: LongText | None = None
+    document_type: DocumentType | None = None
+    payout_method: PayoutMethod | None = None
+    payout_details: PayoutDetails | None = None
+
+    @field_validator("business_name", "business_email", "business_phone", "business_address", mode="before")
+    @classmethod
+    def _required_fields_stay_set(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may be changed but not removed")
+        return value
+
+
+class ProviderProfileOut(Out):
+    id: str
+    user_id: str
+    business_name: str
+    business_email: str
+    business_phone: str
+    business_address: str
+    kyc_status: KycStatus
+    kyc_note: str | None
+    document_type: str | None
+    payout_method: str | None
+    payout_details: dict[str, str] | None
+    average_rating: float
+    total_reviews: int
+    total_bookings: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class BecomeProviderResponse(TokenPair):
+    provider_profile: ProviderProfileOut
+
+
+class ProviderPublic(Out):
+    id: str
+    business_name: str
+    average_rating: float
+    total_reviews: int
+    total_bookings: int
+
+
+class KycRequest(Strict):
+    kyc_status: KycStatus
+    note: Annotated[str, Field(max_length=500)] | None = None

@@ -1,0 +1,63 @@
+"""Every setting of the service, read from the environment in one place."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_STAGES = frozenset({"local", "test"})
+MIN_SECRET_BYTES = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+
+    stage: Literal["local", "test", "dev", "staging", "prod"] = "local"
+    table_name: str = "stays"
+    aws_region: str = Field("us-east-1", validation_alias="AWS_DEFAULT_REGION")
+    # Set for DynamoDB Local; unset on AWS, where boto3 finds the regional endpoint.
+    dynamodb_endpoint: str | None = None
+
+    jwt_secret: SecretStr | None = None
+    jwt_issuer: str = "stays-api"
+    access_token_ttl_seconds: int = Field(900, ge=60, le=3600)
+    refresh_token_ttl_seconds: int = Field(30 * 24 * 3600, ge=3600)
+
+    login_max_failures: int = Field(5, ge=1)
+    login_failure_window_seconds: int = Field(900, ge=1)
+    login_lockout_seconds: int = Field(900, ge=1)
+
+    # argon2id cost; the defaults are pwdlib's recommended parameters.
+    password_hash_time_cost: int = Field(3, ge=1)
+    password_hash_memory_kib: int = Field(65536, ge=8)
+    password_hash_parallelism: int = Field(4, ge=1)
+
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _secret_outside_local(self) -> Settings:
+        if self.jwt_secret is None:
+            if self.stage not in LOCAL_STAGES:
+                raise ValueError(f"JWT_SECRET must be set in stage {self.stage!r}")
+        elif len(self.jwt_secret.get_secret_value().encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
+        return self
+
+    @property
+    def signing_key(self) -> str:
+        return self.jwt_secret.get_secret_value() if self.jwt_secret else _process_secret()
+
+
+@lru_cache(maxsize=1)
+def _process_secret() -> str:
+    """Local stage without JWT_SECRET: a random key for this process's lifetime only."""
+    return secrets.token_urlsafe(48)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

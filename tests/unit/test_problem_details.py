@@ -1,0 +1,25 @@
+"""Validation errors are trimmed to field and message: no input, no internals."""
+
+from pydantic import ValidationError
+
+from chalicelib.handlers.http import _field_errors
+from chalicelib.schemas.accounts import RegisterRequest
+
+
+def test_field_errors_name_fields_and_hide_input() -> None:
+    try:
+        RegisterRequest.model_validate({"email": "x", "phone": "1", "full_name": "A", "password": "hunter2", "z": 1})
+    except ValidationError as exc:
+        errors = _field_errors(exc, "body")
+    fields = {e["field"] for e in errors}
+    assert fields == {"email", "phone", "password", "z"}
+    assert all(set(e) == {"field", "message"} for e in errors)
+    assert "hunter2" not in str(errors)
+    assert {"field": "z", "message": "unknown field"} in errors
+
+
+def test_invalid_json_is_reported_on_the_body() -> None:
+    try:
+        RegisterRequest.model_validate_json(b"{")
+    except ValidationError as exc:
+        assert _field_errors(exc, "body") == [{"field": "body", "message": "is not valid JSON"}]
