@@ -29,3 +29,5 @@ def configure_logging(level: str) -> None:
         handler.setFormatter(formatter)
         handler.addFilter(_RequestIdFilter())
     root.setLevel(level.upper())
+    # botocore's INFO lines (credential lookup) say nothing about our requests.
+    logging.getLogger("botocore").setLevel(max(logging.WARNING, root.level))

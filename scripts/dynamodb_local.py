@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,8 +62,8 @@ def start(port: int, db_path: Path | None, log_path: Path | None = None) -> subp
     else:
         db_path.mkdir(parents=True, exist_ok=True)
         args += ["-dbPath", str(db_path)]
-    output = open(log_path, "ab") if log_path else None  # noqa: SIM115 - handed to the child
-    proc = subprocess.Popen(args, cwd=jar_dir, stdout=output, stderr=subprocess.STDOUT)
+    with open(log_path, "ab") if log_path else nullcontext() as output:
+        proc = subprocess.Popen(args, cwd=jar_dir, stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while not port_in_use(port):
         if proc.poll() is not None:

@@ -14,11 +14,13 @@ import secrets
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from types import FrameType
 
 from scripts import dynamodb_local
 
 DATA = dynamodb_local.ROOT / ".data"
+CHALICE = str(Path(sys.executable).parent / "chalice")
 
 
 def _local_secret() -> str:
@@ -61,19 +63,7 @@ def serve(dynamodb_port: int, port: int) -> int:
         if dynamodb_local.port_in_use(port):
             raise SystemExit(f"port {port} is already in use; set PORT to another port")
         api = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "chalice.cli",
-                "local",
-                "--no-autoreload",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--stage",
-                "local",
-            ],
+            [CHALICE, "local", "--no-autoreload", "--host", "127.0.0.1", "--port", str(port), "--stage", "local"],
             env=env,
             cwd=dynamodb_local.ROOT,
         )

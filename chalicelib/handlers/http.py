@@ -20,6 +20,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Literal
@@ -82,6 +83,11 @@ class Operation:
 
 
 OPERATIONS: list[Operation] = []
+# This invocation's request. Chalice's `app.current_request` is one attribute
+# shared by every thread, so under `chalice local` (a threading server) two
+# concurrent requests could read each other's; the request the middleware is
+# handed belongs to its own invocation.
+_request_var: ContextVar[Request] = ContextVar("request")
 
 
 def problem(
@@ -197,7 +203,7 @@ class ApiBlueprint(Blueprint):
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(view)
             def endpoint(**path_params: str) -> Response:
-                request = self.current_request
+                request = _request_var.get()
                 kwargs: dict[str, Any] = dict(path_params)
                 try:
                     caller = require(auth, request.headers)
@@ -228,6 +234,7 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
     """Request id in, request id out; Chalice's own error answers made problem documents; an access log."""
     request_id = _request_id(event)
     token = request_id_var.set(request_id)
+    request_token = _request_var.set(event)
     started = time.perf_counter()
     try:
         response = get_response(event)
@@ -256,3 +263,4 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
         return response
     finally:
         request_id_var.reset(token)
+        _request_var.reset(request_token)

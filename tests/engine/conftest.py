@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,5 +44,24 @@ def table() -> Iterator[None]:
 
 
 @pytest.fixture
-def dynamodb():  # noqa: ANN201 - boto3 client types are not installed
+def dynamodb():
     return boto3.client("dynamodb", endpoint_url=os.environ["DYNAMODB_ENDPOINT"])
+
+
+@pytest.fixture(scope="session")
+def live_api(table: None) -> Iterator[str]:
+    """`chalice local` serving the app on a free port against this session's DynamoDB Local."""
+    port = dynamodb_local.free_port()
+    chalice = str(Path(sys.executable).parent / "chalice")
+    server = subprocess.Popen(
+        [chalice, "local", "--no-autoreload", "--host", "127.0.0.1", "--port", str(port), "--stage", "test"],
+        cwd=dynamodb_local.ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not dynamodb_local.port_in_use(port):
+        assert server.poll() is None and time.monotonic() < deadline, "chalice local did not start"
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    dynamodb_local.stop(server)

@@ -47,9 +47,7 @@ def test_concurrent_registrations_of_one_email_make_exactly_one_account() -> Non
 
 def test_concurrent_registrations_of_one_phone_make_exactly_one_account() -> None:
     phone = unique_phone()
-    outcomes = race(
-        [lambda: accounts.register(RegisterRequest(**registration(phone=phone))) for _ in range(THREADS)]
-    )
+    outcomes = race([lambda: accounts.register(RegisterRequest(**registration(phone=phone))) for _ in range(THREADS)])
     assert sum(isinstance(o, User) for o in outcomes) == 1
     assert all(o.code == "PHONE_TAKEN" for o in outcomes if isinstance(o, Conflict))
     assert sum(isinstance(o, Conflict) for o in outcomes) == THREADS - 1

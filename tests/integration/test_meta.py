@@ -99,3 +99,29 @@ def test_an_unexpected_error_is_a_500_problem_without_internals(api: Api, monkey
     assert reply.status == 500
     assert reply.code == "INTERNAL_ERROR"
     assert "secret" not in str(reply.body)
+
+
+def test_concurrent_requests_each_see_their_own_request(api: Api, monkeypatch) -> None:
+    """Chalice keeps one `app.current_request` for all threads; ours must not read it.
+
+    Both requests are held in the middleware until both have started, so each
+    has overwritten the shared attribute before either view reads its request.
+    """
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chalicelib.handlers import http
+    from tests.factories import sign_up
+
+    people = [sign_up(api), sign_up(api)]
+    both_started = threading.Barrier(2, timeout=10)
+    original = http._request_id
+
+    def held(request):
+        both_started.wait()
+        return original(request)
+
+    monkeypatch.setattr(http, "_request_id", held)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        seen = list(pool.map(lambda p: api.get("/api/auth/me", token=p.access).body["id"], people))
+    assert seen == [p.id for p in people]

@@ -34,7 +34,11 @@ def test_short_email_names_are_not_held_against_a_password() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "e164"),
-    [("+8801712345678", "+8801712345678"), ("+880 1712-345678", "+8801712345678"), ("+1 (415) 555-2671", "+14155552671")],
+    [
+        ("+8801712345678", "+8801712345678"),
+        ("+880 1712-345678", "+8801712345678"),
+        ("+1 (415) 555-2671", "+14155552671"),
+    ],
 )
 def test_phones_normalise_to_e164(raw: str, e164: str) -> None:
     assert normalise_phone(raw) == e164
