@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib.handlers import accounts, auth, meta
+from chalicelib.handlers import accounts, auth, listings, meta
 from chalicelib.handlers.http import http_middleware
 from chalicelib.logs import configure_logging
 from chalicelib.settings import get_settings
@@ -16,3 +16,4 @@ app.register_middleware(http_middleware, "http")
 app.register_blueprint(meta.bp)
 app.register_blueprint(auth.bp)
 app.register_blueprint(accounts.bp)
+app.register_blueprint(listings.bp)

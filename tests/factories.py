@@ -72,6 +72,9 @@ class Api:
     def patch(self, path: str, body: Any = None, **kw: Any) -> Reply:
         return self.call("PATCH", path, body, **kw)
 
+    def delete(self, path: str, **kw: Any) -> Reply:
+        return self.call("DELETE", path, **kw)
+
 
 @dataclass
 class Person:
@@ -113,3 +116,45 @@ def sign_up_provider(api: Api, **overrides: Any) -> Person:
     person.access, person.refresh = made.body["access"], made.body["refresh"]
     person.provider_id = made.body["provider_profile"]["id"]
     return person
+
+
+def stay_body(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "stay_type": "hotel",
+        "name": "Hotel Shapla",
+        "description": "Near the lake, with a rooftop restaurant.",
+        "address": "12 Gulshan Avenue",
+        "city": "Dhaka",
+        "country": "BD",
+        "timezone": "Asia/Dhaka",
+        "currency": "BDT",
+    }
+    body.update(overrides)
+    return body
+
+
+def room_body(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "room_type": "deluxe",
+        "room_name": "Deluxe King 301",
+        "price_per_night": 4500.5,
+        "max_guest_per_room": 2,
+        "amenities": ["wifi", "breakfast"],
+        "has_ac": True,
+        "has_heating": False,
+        "is_available": True,
+    }
+    body.update(overrides)
+    return body
+
+
+def create_stay(api: Api, provider: Person, **overrides: Any) -> dict[str, Any]:
+    reply = api.post("/api/listings/stays", stay_body(**overrides), token=provider.access)
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def add_room(api: Api, provider: Person, stay_id: str, **overrides: Any) -> dict[str, Any]:
+    reply = api.post(f"/api/listings/stays/{stay_id}/rooms", room_body(**overrides), token=provider.access)
+    assert reply.status == 201, reply.body
+    return reply.body

@@ -18,7 +18,7 @@ from typing import Any
 from pynamodb.attributes import DiscriminatorAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -156,3 +156,11 @@ def ping() -> None:
     """GetItem of a key that holds nothing: proves the table answers, for half a read unit."""
     with suppress(TableItem.DoesNotExist):
         TableItem.get("HEALTH", "HEALTH")
+
+
+def condition_failed(exc: PynamoDBException) -> bool:
+    """Whether a write was refused by its condition (alone, or as part of a transaction)."""
+    if exc.cause_response_code == "ConditionalCheckFailedException":
+        return True
+    reasons = exc.cancellation_reasons if isinstance(exc, TransactWriteError) else []
+    return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, PlainSerializer, StringConstraints
 
 from chalicelib.domain.accounts import normalise_phone
 
 
 class Strict(BaseModel):
-    """A request body or query: unknown fields are refused, never dropped."""
+    """A request body: unknown fields are refused, never dropped, and JSON types are not coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Query(BaseModel):
+    """Query parameters: strings by nature, converted to their types; unknown ones refused."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class PageQuery(Query):
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    cursor: Annotated[str, Field(min_length=1, max_length=2048)] | None = None
 
 
 class Out(BaseModel):
@@ -38,6 +50,12 @@ def _not_in_future(value: date) -> date:
 
 
 PastDate = Annotated[date, AfterValidator(_not_in_future)]
+# Money in and out: exact Decimal inside, a JSON number on the wire.
+Money = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=10, decimal_places=2, strict=False),
+    PlainSerializer(float, return_type=float, when_used="json"),
+]
 
 
 class FieldError(Out):

@@ -36,3 +36,34 @@ def test_health_and_problem_documents_over_http(live_api: str) -> None:
     assert refused.status_code == 400
     assert refused.headers["Content-Type"] == "application/problem+json"
     assert refused.json()["code"] == "VALIDATION_ERROR"
+
+
+def test_a_provider_lists_three_kinds_of_stay_over_http(live_api: str) -> None:
+    from tests.factories import provider_body, room_body, stay_body
+
+    _, guest_token = sign_up(live_api)
+    made = requests.post(
+        f"{live_api}/api/accounts/become-provider",
+        json=provider_body(),
+        headers={"Authorization": f"Bearer {guest_token}"},
+        timeout=30,
+    )
+    assert made.status_code == 201, made.text
+    owner = {"Authorization": f"Bearer {made.json()['access']}"}
+    stay_ids = []
+    for kind in ("hotel", "homestay", "resort"):
+        stay = requests.post(f"{live_api}/api/listings/stays", json=stay_body(stay_type=kind), headers=owner, timeout=30)
+        assert stay.status_code == 201, stay.text
+        stay_ids.append(stay.json()["id"])
+    for n in range(5):
+        room = requests.post(
+            f"{live_api}/api/listings/stays/{stay_ids[0]}/rooms",
+            json=room_body(room_name=f"Room {n}", price_per_night=f"{2500 + n}.50"),
+            headers=owner,
+            timeout=30,
+        )
+        assert room.status_code == 201, room.text
+    hotel = requests.get(f"{live_api}/api/listings/stays/{stay_ids[0]}", timeout=30).json()
+    assert [r["price_per_night"] for r in hotel["rooms"]] == [2500.5, 2501.5, 2502.5, 2503.5, 2504.5]
+    mine = requests.get(f"{live_api}/api/listings/my-stays", headers=owner, timeout=30).json()
+    assert [s["id"] for s in mine["items"]] == list(reversed(stay_ids))

@@ -17,6 +17,14 @@ API_ROUTES = {
     ("patch", "/api/accounts/provider-profile"),
     ("get", "/api/providers/{provider_id}"),
     ("post", "/api/admin/providers/{provider_id}/kyc"),
+    ("post", "/api/listings/stays"),
+    ("get", "/api/listings/stays/{stay_id}"),
+    ("patch", "/api/listings/stays/{stay_id}"),
+    ("delete", "/api/listings/stays/{stay_id}"),
+    ("get", "/api/listings/my-stays"),
+    ("post", "/api/listings/stays/{stay_id}/rooms"),
+    ("patch", "/api/listings/stays/{stay_id}/rooms/{room_id}"),
+    ("delete", "/api/listings/stays/{stay_id}/rooms/{room_id}"),
 }
 
 

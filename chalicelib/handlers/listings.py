@@ -1,0 +1,76 @@
+"""/api/listings: stays and rooms."""
+
+from __future__ import annotations
+
+from chalicelib.domain.tokens import AccessClaims
+from chalicelib.handlers.http import ApiBlueprint, provider_of
+from chalicelib.schemas.common import PageQuery
+from chalicelib.schemas.listings import (
+    Page,
+    RoomCreate,
+    RoomOut,
+    RoomPatch,
+    StayCreate,
+    StayOut,
+    StayPatch,
+    StayWithRooms,
+)
+from chalicelib.services import listings
+
+bp = ApiBlueprint(__name__)
+
+
+@bp.operation("POST", "/api/listings/stays", auth="provider", body=StayCreate, response=StayOut, status=201)
+def create_stay(caller: AccessClaims, body: StayCreate) -> StayOut:
+    """List a new hotel, homestay or resort."""
+    return StayOut.model_validate(listings.create_stay(provider_of(caller), body))
+
+
+@bp.operation("GET", "/api/listings/stays/{stay_id}", response=StayWithRooms)
+def get_stay(stay_id: str) -> StayWithRooms:
+    """A stay with all its rooms."""
+    stay, rooms = listings.stay_with_rooms(stay_id)
+    return StayWithRooms.model_validate(
+        {**StayOut.model_validate(stay).model_dump(), "rooms": [RoomOut.model_validate(r) for r in rooms]}
+    )
+
+
+@bp.operation("PATCH", "/api/listings/stays/{stay_id}", auth="provider", body=StayPatch, response=StayOut)
+def patch_stay(caller: AccessClaims, stay_id: str, body: StayPatch) -> StayOut:
+    """Change the fields sent of one's own stay."""
+    return StayOut.model_validate(listings.update_stay(provider_of(caller), stay_id, body))
+
+
+@bp.operation("DELETE", "/api/listings/stays/{stay_id}", auth="provider", status=204)
+def delete_stay(caller: AccessClaims, stay_id: str) -> None:
+    """Delete one's own stay with its rooms."""
+    listings.delete_stay(provider_of(caller), stay_id)
+
+
+@bp.operation("GET", "/api/listings/my-stays", auth="provider", query=PageQuery, response=Page[StayOut])
+def my_stays(caller: AccessClaims, query: PageQuery) -> Page[StayOut]:
+    """The caller's stays, newest first."""
+    stays, next_cursor = listings.provider_stays(provider_of(caller), limit=query.limit, cursor=query.cursor)
+    return Page[StayOut](items=[StayOut.model_validate(s) for s in stays], next_cursor=next_cursor)
+
+
+@bp.operation(
+    "POST", "/api/listings/stays/{stay_id}/rooms", auth="provider", body=RoomCreate, response=RoomOut, status=201
+)
+def add_room(caller: AccessClaims, stay_id: str, body: RoomCreate) -> RoomOut:
+    """Add a room to one's own stay."""
+    return RoomOut.model_validate(listings.add_room(provider_of(caller), stay_id, body))
+
+
+@bp.operation(
+    "PATCH", "/api/listings/stays/{stay_id}/rooms/{room_id}", auth="provider", body=RoomPatch, response=RoomOut
+)
+def patch_room(caller: AccessClaims, stay_id: str, room_id: str, body: RoomPatch) -> RoomOut:
+    """Change the fields sent of a room; `is_available: false` stops selling it."""
+    return RoomOut.model_validate(listings.update_room(provider_of(caller), stay_id, room_id, body))
+
+
+@bp.operation("DELETE", "/api/listings/stays/{stay_id}/rooms/{room_id}", auth="provider", status=204)
+def delete_room(caller: AccessClaims, stay_id: str, room_id: str) -> None:
+    """Delete a room of one's own stay."""
+    listings.delete_room(provider_of(caller), stay_id, room_id)

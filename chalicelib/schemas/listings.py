@@ -1,0 +1,144 @@
+"""Bodies of the listing routes: stays and rooms."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, StringConstraints, field_validator
+from pydantic_extra_types.country import CountryAlpha2
+from pydantic_extra_types.currency_code import ISO4217
+
+from chalicelib.domain.listings import is_time_zone
+from chalicelib.schemas.common import LongText, Money, Name, Out, Strict, Text
+
+StayType = Literal["hotel", "homestay", "resort"]
+ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["14:00"])]
+Amenity = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Amenities = Annotated[list[Amenity], Field(max_length=30)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+RoomType = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+
+
+def _time_zone(name: str) -> str:
+    if not is_time_zone(name):
+        raise ValueError("must be an IANA time zone such as Asia/Dhaka")
+    return name
+
+
+TimeZone = Annotated[str, Field(max_length=64), AfterValidator(_time_zone)]
+MoneyOut = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+
+_NOT_NULL = "may be changed but not removed"
+
+
+class StayCreate(Strict):
+    stay_type: StayType
+    name: Text
+    description: Description = ""
+    address: LongText
+    city: Name
+    country: CountryAlpha2
+    timezone: TimeZone
+    currency: ISO4217
+    check_in_time: ClockTime = "14:00"
+    check_out_time: ClockTime = "12:00"
+
+
+class StayPatch(Strict):
+    """Only the fields sent change; none of them may be set to null."""
+
+    stay_type: StayType | None = None
+    name: Text | None = None
+    description: Description | None = None
+    address: LongText | None = None
+    city: Name | None = None
+    country: CountryAlpha2 | None = None
+    timezone: TimeZone | None = None
+    currency: ISO4217 | None = None
+    check_in_time: ClockTime | None = None
+    check_out_time: ClockTime | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError(_NOT_NULL)
+        return value
+
+
+class RoomCreate(Strict):
+    room_type: RoomType
+    room_name: Name
+    price_per_night: Money
+    max_guest_per_room: Annotated[int, Field(ge=1, le=50)]
+    amenities: Amenities = Field(default_factory=list)
+    has_ac: bool = False
+    has_heating: bool = False
+    is_available: bool = True
+
+
+class RoomPatch(Strict):
+    """Only the fields sent change; `is_available: false` stops selling the room."""
+
+    room_type: RoomType | None = None
+    room_name: Name | None = None
+    price_per_night: Money | None = None
+    max_guest_per_room: Annotated[int, Field(ge=1, le=50)] | None = None
+    amenities: Amenities | None = None
+    has_ac: bool | None = None
+    has_heating: bool | None = None
+    is_available: bool | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError(_NOT_NULL)
+        return value
+
+
+class RoomOut(Out):
+    id: str
+    stay_id: str
+    room_type: str
+    room_name: str
+    price_per_night: MoneyOut
+    currency: str
+    max_guest_per_room: int
+    amenities: list[str]
+    has_ac: bool
+    has_heating: bool
+    is_available: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class StayOut(Out):
+    id: str
+    stay_type: StayType
+    provider_id: str
+    name: str
+    description: str
+    address: str
+    city: str
+    country: str
+    timezone: str
+    currency: str
+    check_in_time: str
+    check_out_time: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class StayWithRooms(StayOut):
+    rooms: list[RoomOut]
+
+
+ItemT = TypeVar("ItemT", bound=BaseModel)
+
+
+class Page(BaseModel, Generic[ItemT]):
+    items: list[ItemT]
+    next_cursor: str | None

@@ -1,0 +1,179 @@
+"""Providers manage stays and rooms; anyone reads them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from pynamodb.exceptions import PynamoDBException
+
+from chalicelib import clock
+from chalicelib.domain.ids import is_id, new_child_id, new_id, parent_of
+from chalicelib.domain.listings import MAX_ROOMS_PER_STAY
+from chalicelib.errors import Conflict, NotFound
+from chalicelib.models.base import TableItem, condition_failed, transaction
+from chalicelib.models.listings import Room, Stay, provider_stays_pk, stay_pk
+from chalicelib.schemas.listings import RoomCreate, RoomPatch, StayCreate, StayPatch
+from chalicelib.services.pages import page
+
+T = TypeVar("T")
+ATTEMPTS = 3
+# Fields of a stay that its rooms copy (index keys, currency): changing one rewrites the rooms.
+_ROOMS_FOLLOW = frozenset({"stay_type", "country", "city", "currency"})
+
+
+def _optimistic(write: Callable[[], T]) -> T:
+    """Run a read-modify-write again when a version condition shows a concurrent change."""
+    for _ in range(ATTEMPTS):
+        try:
+            return write()
+        except PynamoDBException as exc:
+            if not condition_failed(exc):
+                raise
+            last = exc
+    raise Conflict("The stay changed while it was being saved; try again.") from last
+
+
+def stay_with_rooms(stay_id: str, *, consistent: bool = False) -> tuple[Stay, list[Room]]:
+    """One Query on the partition `STAY#<id>`: the stay item and all its room items."""
+    if not is_id(stay_id):
+        raise NotFound("No such stay.")
+    stay, rooms = None, []
+    for item in TableItem.query(stay_pk(stay_id), consistent_read=consistent):
+        if isinstance(item, Stay):
+            stay = item
+        elif isinstance(item, Room):
+            rooms.append(item)
+    if stay is None:
+        raise NotFound("No such stay.")
+    return stay, sorted(rooms, key=lambda r: r.created_at)
+
+
+def _owned(provider_id: str, stay_id: str) -> tuple[Stay, list[Room]]:
+    """The stay and its rooms, read consistently; another provider's stay is not found."""
+    stay, rooms = stay_with_rooms(stay_id, consistent=True)
+    if stay.provider_id != provider_id:
+        raise NotFound("No such stay.")
+    return stay, rooms
+
+
+def create_stay(provider_id: str, body: StayCreate) -> Stay:
+    """Put `STAY#<new id>`/`STAY`; its index keys place it in the provider, city and type indexes."""
+    now = clock.utcnow()
+    stay = Stay(id=new_id(), provider_id=provider_id, created_at=now, updated_at=now, **body.model_dump())
+    stay.save()
+    return stay
+
+
+def provider_stays(provider_id: str, *, limit: int, cursor: str | None) -> tuple[list[Stay], str | None]:
+    """One Query on gsi1, `PROVIDER#<pid>#STAYS`, newest first."""
+    return page(
+        lambda start: Stay.gsi1.query(
+            provider_stays_pk(provider_id), scan_index_forward=False, limit=limit, last_evaluated_key=start
+        ),
+        Stay,
+        cursor=cursor,
+        scope=f"my-stays:{provider_id}",
+    )
+
+
+def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
+    """Save the stay under its version; when a field its rooms copy changes, save them too,
+    in the same transaction, so that the stay never sits in one city and its rooms in another."""
+
+    def write() -> Stay:
+        stay, rooms = _owned(provider_id, stay_id)
+        changes = patch.model_dump(include=patch.model_fields_set)
+        for name, value in changes.items():
+            setattr(stay, name, value)
+        stay.updated_at = clock.utcnow()
+        if _ROOMS_FOLLOW.isdisjoint(changes) or not rooms:
+            stay.save()
+            return stay
+        with transaction() as tx:
+            tx.save(stay)
+            for room in rooms:
+                room.follow(stay)
+                tx.save(room)
+        return stay
+
+    return _optimistic(write)
+
+
+def delete_stay(provider_id: str, stay_id: str) -> None:
+    """Delete the stay and all its rooms in one transaction, each under its version."""
+
+    def write() -> None:
+        stay, rooms = _owned(provider_id, stay_id)
+        with transaction() as tx:
+            tx.delete(stay)
+            for room in rooms:
+                tx.delete(room)
+
+    _optimistic(write)
+
+
+def add_room(provider_id: str, stay_id: str, body: RoomCreate) -> Room:
+    """One transaction: Put the room, and save the stay with its room count one higher.
+
+    The stay's version condition means the room copies the stay's current city,
+    type and currency, and the count caps rooms at `MAX_ROOMS_PER_STAY`.
+    """
+
+    def write() -> Room:
+        stay, _ = _owned(provider_id, stay_id)
+        if stay.room_count >= MAX_ROOMS_PER_STAY:
+            raise Conflict(f"A stay has at most {MAX_ROOMS_PER_STAY} rooms.", code="ROOM_LIMIT_REACHED")
+        now = clock.utcnow()
+        room = Room(
+            id=new_child_id(stay.id),
+            stay_id=stay.id,
+            created_at=now,
+            updated_at=now,
+            **body.model_dump(),
+            **Room.copied_from(stay),
+        )
+        stay.room_count += 1
+        with transaction() as tx:
+            tx.save(room, condition=Room.pk.does_not_exist())
+            tx.save(stay)
+        return room
+
+    return _optimistic(write)
+
+
+def _owned_room(provider_id: str, stay_id: str, room_id: str) -> tuple[Stay, Room]:
+    if parent_of(room_id) != stay_id:
+        raise NotFound("No such room.")
+    stay, rooms = _owned(provider_id, stay_id)
+    room = next((r for r in rooms if r.id == room_id), None)
+    if room is None:
+        raise NotFound("No such room.")
+    return stay, room
+
+
+def update_room(provider_id: str, stay_id: str, room_id: str, patch: RoomPatch) -> Room:
+    """Save the room under its version with the fields sent."""
+
+    def write() -> Room:
+        _, room = _owned_room(provider_id, stay_id, room_id)
+        for name, value in patch.model_dump(include=patch.model_fields_set).items():
+            setattr(room, name, value)
+        room.updated_at = clock.utcnow()
+        room.save()
+        return room
+
+    return _optimistic(write)
+
+
+def delete_room(provider_id: str, stay_id: str, room_id: str) -> None:
+    """One transaction: delete the room and save the stay with its room count one lower."""
+
+    def write() -> None:
+        stay, room = _owned_room(provider_id, stay_id, room_id)
+        stay.room_count -= 1
+        with transaction() as tx:
+            tx.delete(room)
+            tx.save(stay)
+
+    _optimistic(write)
