@@ -42,6 +42,10 @@ class Conflict(DomainError):
     status, code, title = 409, "CONFLICT", "Conflict"
 
 
+class Unprocessable(DomainError):
+    status, code, title = 422, "UNPROCESSABLE", "Unprocessable request"
+
+
 class TooManyRequests(DomainError):
     status, code, title = 429, "RATE_LIMITED", "Too many requests"
 

@@ -36,6 +36,17 @@ class Settings(BaseSettings):
     password_hash_memory_kib: int = Field(65536, ge=8)
     password_hash_parallelism: int = Field(4, ge=1)
 
+    # Bookings: a stay is at most MAX_NIGHTS nights (a transaction holds a lock per night,
+    # and DynamoDB caps transactions at 100 items), booked at most MAX_ADVANCE_DAYS ahead.
+    max_nights: int = Field(30, ge=1, le=90)
+    max_advance_days: int = Field(365, ge=1)
+    max_pending_per_guest: int = Field(5, ge=1)
+    pending_hold_hours: int = Field(24, ge=1)
+    idempotency_ttl_hours: int = Field(24, ge=1)
+    # Lock items of past nights are removed by DynamoDB's TTL this long after the night.
+    lock_ttl_days: int = Field(3, ge=1)
+    timer_rate_minutes: int = Field(15, ge=1)
+
     log_level: str = "INFO"
 
     @model_validator(mode="after")

@@ -29,30 +29,18 @@ from botocore.exceptions import BotoCoreError  # type: ignore[import-untyped]
 from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
-from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.domain.accounts import ROLE_ADMIN, ROLE_PROVIDER
 from chalicelib.domain.tokens import AccessClaims
 from chalicelib.errors import DomainError, Forbidden, Invalid, ServiceUnavailable
 from chalicelib.logs import request_id_var
+from chalicelib.models.base import is_transient
 from chalicelib.services.auth import caller_from_header
 
 log = logging.getLogger(__name__)
 
 Auth = Literal["none", "user", "provider", "admin"]
 PROBLEM_JSON = "application/problem+json"
-# DynamoDB answers that mean "try again shortly", not "you sent something wrong".
-_RETRYABLE = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "TransactionConflictException",
-        "InternalServerError",
-        "ServiceUnavailable",
-    }
-)
-_RETRYABLE_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Codes for the errors that Chalice itself answers before a view runs.
 _STATUS_CODES = {
@@ -128,14 +116,8 @@ def _storage_unavailable(exc: BaseException) -> bool:
     """Throttling, a lost transaction race or an unreachable endpoint, anywhere in the chain."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, BotoCoreError):
+        if isinstance(seen, BotoCoreError) or is_transient(seen):
             return True
-        if isinstance(seen, PynamoDBException):
-            if seen.cause_response_code in _RETRYABLE:
-                return True
-            reasons = getattr(seen, "cancellation_reasons", None) or []
-            if any(r is not None and r.code in _RETRYABLE_REASONS for r in reasons):
-                return True
         seen = seen.__cause__ or getattr(seen, "cause", None)
     return False
 
@@ -223,6 +205,12 @@ class ApiBlueprint(Blueprint):
             return view
 
         return register
+
+
+def header(name: str) -> str | None:
+    """A header of the request being handled."""
+    value = _request_var.get().headers.get(name)
+    return str(value) if value is not None else None
 
 
 def _request_id(request: Request) -> str:

@@ -32,6 +32,8 @@ class User(TableItem, discriminator="User"):
     is_staff = BooleanAttribute(default=False)
     is_superuser = BooleanAttribute(default=False)
     provider_id = UnicodeAttribute(null=True)
+    # PENDING bookings held now; capped, and kept exact by the bookings' transactions.
+    pending_bookings = NumberAttribute(default=0)
     failed_logins = NumberAttribute(default=0)
     failed_since = UTCDateTimeAttribute(null=True)
     locked_until = UTCDateTimeAttribute(null=True)

@@ -139,23 +139,50 @@ def transaction(client_request_token: str | None = None) -> TransactWrite:
     return TransactWrite(connection=_connection(), client_request_token=client_request_token)
 
 
-def failed_condition_pks(exc: TransactWriteError) -> list[str]:
-    """The `pk` of each item whose condition cancelled the transaction.
+def failed_conditions(exc: TransactWriteError) -> list[tuple[str, str]]:
+    """The `(pk, sk)` of each item whose condition cancelled the transaction.
 
     Puts and updates must ask for `return_values=ALL_OLD` for their item to be
-    named; a failed condition check names no item and shows up as "".
+    named; a failed condition check, or a condition on an item that does not
+    exist, names no item and shows up as `("", "")`.
     """
-    pks = []
+    failed = []
     for reason in exc.cancellation_reasons:
         if reason is not None and reason.code == "ConditionalCheckFailed":
-            pks.append((reason.raw_item or {}).get("pk", {}).get("S", ""))
-    return pks
+            item = reason.raw_item or {}
+            failed.append((item.get("pk", {}).get("S", ""), item.get("sk", {}).get("S", "")))
+    return failed
 
 
 def ping() -> None:
     """GetItem of a key that holds nothing: proves the table answers, for half a read unit."""
     with suppress(TableItem.DoesNotExist):
         TableItem.get("HEALTH", "HEALTH")
+
+
+# DynamoDB answers that mean "try again shortly", not "this write is wrong".
+_TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+_TRANSIENT_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Throttling or a lost race between transactions: the same write may well succeed soon."""
+    if not isinstance(exc, PynamoDBException):
+        return False
+    if exc.cause_response_code in _TRANSIENT_CODES:
+        return True
+    reasons = exc.cancellation_reasons if isinstance(exc, TransactWriteError) else []
+    return any(r is not None and r.code in _TRANSIENT_REASONS for r in reasons)
 
 
 def condition_failed(exc: PynamoDBException) -> bool:

@@ -21,7 +21,7 @@ from chalicelib.models.accounts import (
     Provider,
     User,
 )
-from chalicelib.models.base import failed_condition_pks, transaction
+from chalicelib.models.base import failed_conditions, transaction
 from chalicelib.schemas.accounts import (
     BecomeProviderRequest,
     GuestProfilePatch,
@@ -54,7 +54,7 @@ def _create_user(user: User) -> None:
                 GuestProfile(user_id=user.id, updated_at=user.created_at), condition=GuestProfile.pk.does_not_exist()
             )
     except TransactWriteError as exc:
-        taken = failed_condition_pks(exc)
+        taken = {pk for pk, _ in failed_conditions(exc)}
         if email.pk in taken:
             raise Conflict("An account with this email exists.", code="EMAIL_TAKEN") from exc
         if any(pk.startswith("PHONE#") for pk in taken):
@@ -137,9 +137,10 @@ def become_provider(user_id: str, body: BecomeProviderRequest) -> tuple[Provider
                 return_values=ALL_OLD,
             )
     except TransactWriteError as exc:
-        if user.pk in failed_condition_pks(exc):
+        failed = {pk for pk, _ in failed_conditions(exc)}
+        if user.pk in failed:
             raise Conflict("You are a provider already.", code="ALREADY_PROVIDER") from exc
-        if "" in failed_condition_pks(exc):
+        if "" in failed:
             raise NotFound("No such user.") from exc
         raise
     return provider, start_login(get_user(user_id))

@@ -14,6 +14,7 @@ from chalicelib.errors import Conflict, NotFound
 from chalicelib.models.base import TableItem, condition_failed, transaction
 from chalicelib.models.listings import Room, Stay, provider_stays_pk, stay_pk
 from chalicelib.schemas.listings import RoomCreate, RoomPatch, StayCreate, StayPatch
+from chalicelib.services.bookings import has_upcoming_bookings
 from chalicelib.services.pages import page
 
 T = TypeVar("T")
@@ -32,6 +33,14 @@ def _optimistic(write: Callable[[], T]) -> T:
                 raise
             last = exc
     raise Conflict("The stay changed while it was being saved; try again.") from last
+
+
+def _has_bookings(what: str) -> Conflict:
+    return Conflict(
+        f"The {what} has PENDING or CONFIRMED bookings from today on; cancel or reject them first, "
+        "or set is_available to false to stop selling.",
+        code="ROOM_HAS_BOOKINGS",
+    )
 
 
 def stay_with_rooms(stay_id: str, *, consistent: bool = False) -> tuple[Stay, list[Room]]:
@@ -101,10 +110,13 @@ def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
 
 
 def delete_stay(provider_id: str, stay_id: str) -> None:
-    """Delete the stay and all its rooms in one transaction, each under its version."""
+    """Delete the stay and all its rooms in one transaction, each under its version;
+    refused (409) while any of its nights from today on is booked."""
 
     def write() -> None:
         stay, rooms = _owned(provider_id, stay_id)
+        if has_upcoming_bookings(stay):
+            raise _has_bookings("stay")
         with transaction() as tx:
             tx.delete(stay)
             for room in rooms:
@@ -167,10 +179,13 @@ def update_room(provider_id: str, stay_id: str, room_id: str, patch: RoomPatch) 
 
 
 def delete_room(provider_id: str, stay_id: str, room_id: str) -> None:
-    """One transaction: delete the room and save the stay with its room count one lower."""
+    """One transaction: delete the room and save the stay with its room count one lower;
+    refused (409) while any of its nights from today on is booked."""
 
     def write() -> None:
         stay, room = _owned_room(provider_id, stay_id, room_id)
+        if has_upcoming_bookings(stay, room.id):
+            raise _has_bookings("room")
         stay.room_count -= 1
         with transaction() as tx:
             tx.delete(room)

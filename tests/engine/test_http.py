@@ -52,7 +52,9 @@ def test_a_provider_lists_three_kinds_of_stay_over_http(live_api: str) -> None:
     owner = {"Authorization": f"Bearer {made.json()['access']}"}
     stay_ids = []
     for kind in ("hotel", "homestay", "resort"):
-        stay = requests.post(f"{live_api}/api/listings/stays", json=stay_body(stay_type=kind), headers=owner, timeout=30)
+        stay = requests.post(
+            f"{live_api}/api/listings/stays", json=stay_body(stay_type=kind), headers=owner, timeout=30
+        )
         assert stay.status_code == 201, stay.text
         stay_ids.append(stay.json()["id"])
     for n in range(5):

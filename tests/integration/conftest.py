@@ -24,11 +24,16 @@ def table() -> Iterator[None]:
 
 
 @pytest.fixture
-def api() -> Iterator[Api]:
+def client() -> Iterator[Client]:
     from app import app
 
-    with Client(app, stage_name="test") as client:
-        yield Api(client)
+    with Client(app, stage_name="test") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api(client: Client) -> Api:
+    return Api(client)
 
 
 @pytest.fixture

@@ -25,6 +25,13 @@ API_ROUTES = {
     ("post", "/api/listings/stays/{stay_id}/rooms"),
     ("patch", "/api/listings/stays/{stay_id}/rooms/{room_id}"),
     ("delete", "/api/listings/stays/{stay_id}/rooms/{room_id}"),
+    ("post", "/api/bookings/rooms/room-booking"),
+    ("get", "/api/bookings/rooms/my"),
+    ("get", "/api/bookings/rooms/provider/{provider_id}"),
+    ("get", "/api/bookings/rooms/{booking_id}"),
+    ("post", "/api/bookings/rooms/{booking_id}/cancel"),
+    ("post", "/api/bookings/rooms/{booking_id}/confirm"),
+    ("post", "/api/bookings/rooms/{booking_id}/reject"),
 }
 
 

@@ -1,0 +1,75 @@
+"""Pure booking rules: nights, price, the stay's clock, the status machine.
+
+Dates belong to the stay's time zone: "today", "before check-in" and "check-out
+has passed" are computed there, never in the server's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+PENDING, CONFIRMED, CANCELLED, COMPLETED = "PENDING", "CONFIRMED", "CANCELLED", "COMPLETED"
+STATUSES = (PENDING, CONFIRMED, CANCELLED, COMPLETED)
+CANCELLED_BY_GUEST, REJECTED_BY_PROVIDER, EXPIRED = "CANCELLED_BY_GUEST", "REJECTED_BY_PROVIDER", "EXPIRED"
+# DynamoDB caps a transaction at 100 items; a booking writes one lock per night plus at
+# most four other items (room check, booking, guest counter, idempotency record).
+TRANSACTION_LIMIT = 100
+FIXED_ITEMS = 4
+
+_TRANSITIONS = {
+    PENDING: frozenset({CONFIRMED, CANCELLED}),
+    CONFIRMED: frozenset({CANCELLED, COMPLETED}),
+    CANCELLED: frozenset(),
+    COMPLETED: frozenset(),
+}
+
+
+def can_move(current: str, target: str) -> bool:
+    return target in _TRANSITIONS[current]
+
+
+def holds_nights(status: str) -> bool:
+    """PENDING and CONFIRMED bookings hold their nights; the others have freed them."""
+    return status in (PENDING, CONFIRMED)
+
+
+def nights_of(check_in: date, check_out: date) -> list[date]:
+    """The nights `[check_in, check_out)`: a night is named by the date it starts."""
+    return [check_in + timedelta(days=n) for n in range((check_out - check_in).days)]
+
+
+def total_price(price_per_night: Decimal, nights: int) -> Decimal:
+    return price_per_night * nights
+
+
+def today_in(zone: str, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(zone)).date()
+
+
+def local_instant(day: date, clock_time: str, zone: str) -> datetime:
+    """`day` at `clock_time` (HH:MM) on the stay's clock, as an aware datetime."""
+    hours, minutes = (int(part) for part in clock_time.split(":"))
+    return datetime.combine(day, time(hours, minutes), tzinfo=ZoneInfo(zone))
+
+
+def stay_problems(
+    check_in: date, check_out: date, *, today: date, max_nights: int, max_advance_days: int
+) -> list[dict[str, str]]:
+    """What is wrong with the dates of a stay, as field errors; empty when they are fine."""
+    if check_in >= check_out:
+        return [{"field": "check_out", "message": "must be after check_in"}]
+    problems = []
+    if check_in < today:
+        problems.append({"field": "check_in", "message": f"must not be before today ({today}) in the stay's time zone"})
+    if check_in > today + timedelta(days=max_advance_days):
+        problems.append({"field": "check_in", "message": f"must be at most {max_advance_days} days ahead"})
+    if (check_out - check_in).days > max_nights:
+        problems.append({"field": "check_out", "message": f"a stay is at most {max_nights} nights"})
+    return problems
+
+
+def pending_due(created_at: datetime, check_in_at: datetime, hold: timedelta) -> datetime:
+    """A PENDING booking expires when the hold runs out or check-in time comes, whichever is first."""
+    return min(created_at + hold, check_in_at)

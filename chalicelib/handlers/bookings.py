@@ -1,0 +1,68 @@
+"""/api/bookings/rooms: book, read, list, and the guest's and provider's answers."""
+
+from __future__ import annotations
+
+from chalicelib.domain.tokens import AccessClaims
+from chalicelib.handlers.http import ApiBlueprint, header
+from chalicelib.models.bookings import Booking
+from chalicelib.schemas.bookings import BookingCreate, BookingDetail, BookingListQuery
+from chalicelib.schemas.listings import Page
+from chalicelib.services import bookings
+
+bp = ApiBlueprint(__name__)
+
+
+def _page(items: list[Booking], next_cursor: str | None) -> Page[BookingDetail]:
+    return Page[BookingDetail](items=[BookingDetail.model_validate(b) for b in items], next_cursor=next_cursor)
+
+
+@bp.operation(
+    "POST", "/api/bookings/rooms/room-booking", auth="user", body=BookingCreate, response=BookingDetail, status=201
+)
+def create_booking(caller: AccessClaims, body: BookingCreate) -> BookingDetail:
+    """Book a room; send `Idempotency-Key` to make retries safe."""
+    return BookingDetail.model_validate(bookings.create_booking(caller, body, header("Idempotency-Key")))
+
+
+@bp.operation("GET", "/api/bookings/rooms/my", auth="user", query=BookingListQuery, response=Page[BookingDetail])
+def my_bookings(caller: AccessClaims, query: BookingListQuery) -> Page[BookingDetail]:
+    """The caller's bookings, newest first."""
+    return _page(*bookings.guest_bookings(caller.user_id, status=query.status, limit=query.limit, cursor=query.cursor))
+
+
+@bp.operation(
+    "GET",
+    "/api/bookings/rooms/provider/{provider_id}",
+    auth="user",
+    query=BookingListQuery,
+    response=Page[BookingDetail],
+)
+def provider_bookings(caller: AccessClaims, provider_id: str, query: BookingListQuery) -> Page[BookingDetail]:
+    """A provider's bookings, newest first; for that provider and admins."""
+    return _page(
+        *bookings.provider_bookings(caller, provider_id, status=query.status, limit=query.limit, cursor=query.cursor)
+    )
+
+
+@bp.operation("GET", "/api/bookings/rooms/{booking_id}", auth="user", response=BookingDetail)
+def get_booking(caller: AccessClaims, booking_id: str) -> BookingDetail:
+    """A booking, for its guest, its provider and admins."""
+    return BookingDetail.model_validate(bookings.get_booking(caller, booking_id))
+
+
+@bp.operation("POST", "/api/bookings/rooms/{booking_id}/cancel", auth="user", response=BookingDetail)
+def cancel(caller: AccessClaims, booking_id: str) -> BookingDetail:
+    """The guest cancels, before the check-in day."""
+    return BookingDetail.model_validate(bookings.cancel_booking(caller, booking_id))
+
+
+@bp.operation("POST", "/api/bookings/rooms/{booking_id}/confirm", auth="user", response=BookingDetail)
+def confirm(caller: AccessClaims, booking_id: str) -> BookingDetail:
+    """The provider confirms a PENDING booking."""
+    return BookingDetail.model_validate(bookings.confirm_booking(caller, booking_id))
+
+
+@bp.operation("POST", "/api/bookings/rooms/{booking_id}/reject", auth="user", response=BookingDetail)
+def reject(caller: AccessClaims, booking_id: str) -> BookingDetail:
+    """The provider turns a PENDING booking down."""
+    return BookingDetail.model_validate(bookings.reject_booking(caller, booking_id))

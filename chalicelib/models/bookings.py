@@ -1,0 +1,157 @@
+"""Bookings, the per-night locks that make double booking impossible, and idempotency records.
+
+- `BOOKING#<id>` / `BOOKING`: the booking with snapshots of guest, provider, room and stay
+  as they were when it was made, so that reading it never needs another item.
+  gsi1 `GUEST#<user id>#BOOKINGS` and gsi2 `PROVIDER#<pid>#BOOKINGS`, both by
+  `<created_at>#<id>` (newest first when read backwards). While it holds its nights
+  (PENDING, CONFIRMED) it is in the sparse timer index, `TIMER#<shard>` / `<due instant>`.
+- `NIGHTS#<stay id>` / `<night>#<room id>`: one lock per booked night, written with
+  `attribute_not_exists`; all of a stay's taken nights in a date range are one Query.
+- `IDEMPOTENCY#<user id>#<key>` / `IDEMPOTENCY`: written in the booking's transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from pynamodb.attributes import (
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+
+from chalicelib.domain.bookings import holds_nights
+from chalicelib.models.attributes import DecimalAttribute
+from chalicelib.models.base import TableItem
+
+TIMER_SHARDS = 4
+
+
+def timer_pk(shard: int) -> str:
+    return f"TIMER#{shard}"
+
+
+def timer_instant(moment: datetime) -> str:
+    """A sortable UTC instant, the timer index's sort key."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def guest_bookings_pk(user_id: str) -> str:
+    return f"GUEST#{user_id}#BOOKINGS"
+
+
+def provider_bookings_pk(provider_id: str) -> str:
+    return f"PROVIDER#{provider_id}#BOOKINGS"
+
+
+def nights_pk(stay_id: str) -> str:
+    return f"NIGHTS#{stay_id}"
+
+
+class GuestSnapshot(MapAttribute[str, str]):
+    id = UnicodeAttribute()
+    full_name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+
+
+class ProviderSnapshot(MapAttribute[str, str]):
+    id = UnicodeAttribute()
+    business_name = UnicodeAttribute()
+    business_phone = UnicodeAttribute()
+
+
+class RoomSnapshot(MapAttribute[str, object]):
+    id = UnicodeAttribute()
+    room_name = UnicodeAttribute()
+    room_type = UnicodeAttribute()
+    price_per_night = DecimalAttribute()
+    max_guest_per_room = NumberAttribute()
+
+
+class StaySnapshot(MapAttribute[str, str]):
+    id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    name = UnicodeAttribute()
+    address = UnicodeAttribute()
+    city = UnicodeAttribute()
+    country = UnicodeAttribute()
+    timezone = UnicodeAttribute()
+    check_in_time = UnicodeAttribute()
+    check_out_time = UnicodeAttribute()
+
+
+class Booking(TableItem, discriminator="Booking"):
+    id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    guest_id = UnicodeAttribute()
+    provider_id = UnicodeAttribute()
+    stay_id = UnicodeAttribute()
+    room_id = UnicodeAttribute()
+    check_in = UnicodeAttribute()
+    check_out = UnicodeAttribute()
+    nights = NumberAttribute()
+    guests = NumberAttribute()
+    price_per_night = DecimalAttribute()
+    total_price = DecimalAttribute()
+    currency = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)
+    cancellation_reason = UnicodeAttribute(null=True)
+    # When the timer job acts on it: expiry while PENDING, completion while CONFIRMED.
+    due_at = UTCDateTimeAttribute(null=True)
+    guest = GuestSnapshot()
+    provider = ProviderSnapshot()
+    room = RoomSnapshot()
+    stay = StaySnapshot()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+    @staticmethod
+    def keys(booking_id: str) -> tuple[str, str]:
+        return f"BOOKING#{booking_id}", "BOOKING"
+
+    @property
+    def timer_shard_number(self) -> int:
+        return int(hashlib.sha256(self.id.encode()).hexdigest()[:8], 16) % TIMER_SHARDS
+
+    def derive_keys(self) -> None:
+        self.pk, self.sk = self.keys(self.id)
+        listed = f"{self.created_at.isoformat()}#{self.id}"
+        self.gsi1pk, self.gsi1sk = guest_bookings_pk(self.guest_id), listed
+        self.gsi2pk, self.gsi2sk = provider_bookings_pk(self.provider_id), listed
+        if holds_nights(self.status) and self.due_at is not None:
+            self.timer_shard, self.timer_due = timer_pk(self.timer_shard_number), timer_instant(self.due_at)
+        else:
+            self.timer_shard = self.timer_due = None
+
+
+class NightLock(TableItem, discriminator="NightLock"):
+    stay_id = UnicodeAttribute()
+    room_id = UnicodeAttribute()
+    night = UnicodeAttribute()
+    booking_id = UnicodeAttribute()
+
+    @staticmethod
+    def keys(stay_id: str, night: str, room_id: str) -> tuple[str, str]:
+        return nights_pk(stay_id), f"{night}#{room_id}"
+
+    def derive_keys(self) -> None:
+        self.pk, self.sk = self.keys(self.stay_id, self.night, self.room_id)
+
+
+class IdempotencyRecord(TableItem, discriminator="IdempotencyRecord"):
+    user_id = UnicodeAttribute()
+    key = UnicodeAttribute()
+    booking_id = UnicodeAttribute()
+    request_hash = UnicodeAttribute()
+
+    @staticmethod
+    def keys(user_id: str, key: str) -> tuple[str, str]:
+        return f"IDEMPOTENCY#{user_id}#{key}", "IDEMPOTENCY"
+
+    def derive_keys(self) -> None:
+        self.pk, self.sk = self.keys(self.user_id, self.key)
