@@ -69,3 +69,39 @@ def test_a_provider_lists_three_kinds_of_stay_over_http(live_api: str) -> None:
     assert [r["price_per_night"] for r in hotel["rooms"]] == [2500.5, 2501.5, 2502.5, 2503.5, 2504.5]
     mine = requests.get(f"{live_api}/api/listings/my-stays", headers=owner, timeout=30).json()
     assert [s["id"] for s in mine["items"]] == list(reversed(stay_ids))
+
+
+def test_the_booking_journey_over_http(live_api: str) -> None:
+    from datetime import date, timedelta
+
+    from tests.factories import provider_body, room_body, stay_body
+
+    def call(method: str, path: str, token: str | None = None, **kw):  # noqa: ANN202 - requests' Response
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return requests.request(method, f"{live_api}{path}", headers=headers, timeout=30, **kw)
+
+    _, owner = sign_up(live_api)
+    owner = call("POST", "/api/accounts/become-provider", owner, json=provider_body()).json()["access"]
+    stay = call("POST", "/api/listings/stays", owner, json=stay_body(timezone="UTC")).json()
+    room = call("POST", f"/api/listings/stays/{stay['id']}/rooms", owner, json=room_body()).json()
+    (_, first), (_, second) = sign_up(live_api), sign_up(live_api)
+    start = date.today() + timedelta(days=20)
+    ask = {
+        "stay_type": "hotel",
+        "room_id": room["id"],
+        "check_in": start.isoformat(),
+        "check_out": (start + timedelta(days=2)).isoformat(),
+        "guests": 2,
+    }
+
+    booked = call("POST", "/api/bookings/rooms/room-booking", first, json=ask)
+    assert booked.status_code == 201, booked.text
+    booking_id = booked.json()["id"]
+    assert call("POST", f"/api/bookings/rooms/{booking_id}/confirm", owner).json()["status"] == "CONFIRMED"
+    refused = call("POST", "/api/bookings/rooms/room-booking", second, json=ask)
+    assert refused.status_code == 409
+    assert refused.json()["conflicting_nights"] == [start.isoformat(), (start + timedelta(days=1)).isoformat()]
+    assert call("POST", f"/api/bookings/rooms/{booking_id}/cancel", first).json()["status"] == "CANCELLED"
+    assert call("POST", "/api/bookings/rooms/room-booking", second, json=ask).status_code == 201
+    mine = call("GET", "/api/bookings/rooms/my", first).json()
+    assert [b["id"] for b in mine["items"]] == [booking_id]
