@@ -421,3 +421,48 @@ def test_confirming_after_the_hold_ran_out_is_refused(api: Api, world: World, fr
     frozen_clock.advance(hours=25)
     reply = act(api, booking, "confirm", world.provider)
     assert (reply.status, reply.code) == (409, "INVALID_TRANSITION")
+
+
+# --- transient failures ---
+
+
+def _lost_race() -> Exception:
+    from pynamodb.exceptions import CancellationReason, VerboseClientError
+
+    error = {"Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"}}
+    return VerboseClientError(
+        error, "TransactWriteItems", cancellation_reasons=[CancellationReason("TransactionConflict")]
+    )
+
+
+def _flaky_transactions(monkeypatch, failures: int) -> list[int]:
+    """The next `failures` TransactWriteItems calls lose a race, as DynamoDB reports it."""
+    from pynamodb.connection.base import Connection
+
+    original, calls = Connection.dispatch, []
+
+    def dispatch(self, operation_name, operation_kwargs):
+        if operation_name == "TransactWriteItems":
+            calls.append(1)
+            if len(calls) <= failures:
+                raise _lost_race()
+        return original(self, operation_name, operation_kwargs)
+
+    monkeypatch.setattr(Connection, "dispatch", dispatch)
+    return calls
+
+
+def test_a_lost_transaction_race_is_retried(api: Api, world: World, monkeypatch) -> None:
+    calls = _flaky_transactions(monkeypatch, failures=2)
+    book(api, world)
+    assert len(calls) == 3
+    assert len(locks()) == 3
+
+
+def test_a_race_lost_every_time_is_503_with_retry_after_and_writes_nothing(api: Api, world: World, monkeypatch) -> None:
+    before = table_items()
+    _flaky_transactions(monkeypatch, failures=100)
+    reply = api.post("/api/bookings/rooms/room-booking", world.body(), token=world.guest.access)
+    assert (reply.status, reply.code) == (503, "SERVICE_UNAVAILABLE")
+    assert int(reply.headers["Retry-After"]) >= 1
+    assert table_items() == before
