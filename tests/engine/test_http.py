@@ -76,7 +76,7 @@ def test_the_booking_journey_over_http(live_api: str) -> None:
 
     from tests.factories import provider_body, room_body, stay_body
 
-    def call(method: str, path: str, token: str | None = None, **kw):  # noqa: ANN202 - requests' Response
+    def call(method: str, path: str, token: str | None = None, **kw: object) -> requests.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return requests.request(method, f"{live_api}{path}", headers=headers, timeout=30, **kw)
 
