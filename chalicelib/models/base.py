@@ -33,6 +33,8 @@ class _TableMeta:
     region = _settings.aws_region
     host = _settings.dynamodb_endpoint
     billing_mode = PAY_PER_REQUEST_BILLING_MODE
+    # The search reads the night locks of many stays at once, one thread per stay.
+    max_pool_connections = 40
 
 
 class Gsi1(GlobalSecondaryIndex["TableItem"]):

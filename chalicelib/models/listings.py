@@ -7,7 +7,8 @@ stay-type indexes beside their stay; both carry a version for optimistic locking
 
 Index keys:
 - gsi1 (a provider's stays, newest first): `PROVIDER#<pid>#STAYS` / `<created_at>#<stay id>`
-- gsi2 (by city): `CITY#<country>#<city key>` / `<stay type>#<stay id>#STAY` or `...#ROOM#<room id>`
+- gsi2 (by city): `CITY#<city key>` / `<stay type>#<stay id>#STAY` or `...#ROOM#<room id>`
+  (the search names a city, not a country, so same-named cities share a partition)
 - gsi3 (by type): `TYPE#<stay type>` / `<stay id>#STAY` or `<stay id>#ROOM#<room id>`
 """
 
@@ -37,8 +38,8 @@ def provider_stays_pk(provider_id: str) -> str:
     return f"PROVIDER#{provider_id}#STAYS"
 
 
-def city_pk(country: str, city: str) -> str:
-    return f"CITY#{country}#{city_key(city)}"
+def city_pk(city: str) -> str:
+    return f"CITY#{city_key(city)}"
 
 
 def type_pk(stay_type: str) -> str:
@@ -71,7 +72,7 @@ class Stay(TableItem, discriminator="Stay"):
         self.pk, self.sk = self.keys(self.id)
         self.gsi1pk = provider_stays_pk(self.provider_id)
         self.gsi1sk = f"{self.created_at.isoformat()}#{self.id}"
-        self.gsi2pk = city_pk(self.country, self.city)
+        self.gsi2pk = city_pk(self.city)
         self.gsi2sk = f"{self.stay_type}#{self.id}#STAY"
         self.gsi3pk = type_pk(self.stay_type)
         self.gsi3sk = f"{self.id}#STAY"
@@ -112,7 +113,7 @@ class Room(TableItem, discriminator="Room"):
 
     def derive_keys(self) -> None:
         self.pk, self.sk = self.keys(self.stay_id, self.id)
-        self.gsi2pk = city_pk(self.country, self.city)
+        self.gsi2pk = city_pk(self.city)
         self.gsi2sk = f"{self.stay_type}#{self.stay_id}#ROOM#{self.id}"
         self.gsi3pk = type_pk(self.stay_type)
         self.gsi3sk = f"{self.stay_id}#ROOM#{self.id}"

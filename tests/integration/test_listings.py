@@ -186,12 +186,12 @@ def test_bad_stay_patches_are_400_and_change_nothing(api: Api, provider: Person,
 
 def test_changing_city_moves_the_stay_and_its_rooms_in_the_city_index(api: Api, provider: Person, stay: dict) -> None:
     rooms = [add_room(api, provider, stay["id"]) for _ in range(3)]
-    in_dhaka = {item.sk for item in TableItem.gsi2.query(city_pk("BD", "Dhaka"))}
+    in_dhaka = {item.sk for item in TableItem.gsi2.query(city_pk("Dhaka"))}
     assert len(in_dhaka) == 4
     reply = api.patch(f"/api/listings/stays/{stay['id']}", {"city": "  SYLHET "}, token=provider.access)
     assert reply.status == 200 and reply.body["city"] == "SYLHET"
-    assert list(TableItem.gsi2.query(city_pk("BD", "Dhaka"))) == []
-    moved = {item.sk for item in TableItem.gsi2.query(city_pk("BD", "sylhet"))}
+    assert list(TableItem.gsi2.query(city_pk("Dhaka"))) == []
+    moved = {item.sk for item in TableItem.gsi2.query(city_pk("sylhet"))}
     assert moved == in_dhaka == {"STAY"} | {f"ROOM#{r['id']}" for r in rooms}
 
 

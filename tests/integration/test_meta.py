@@ -22,6 +22,8 @@ API_ROUTES = {
     ("patch", "/api/listings/stays/{stay_id}"),
     ("delete", "/api/listings/stays/{stay_id}"),
     ("get", "/api/listings/my-stays"),
+    ("get", "/api/listings/rooms/available"),
+    ("get", "/api/listings/search/stays"),
     ("post", "/api/listings/stays/{stay_id}/rooms"),
     ("patch", "/api/listings/stays/{stay_id}/rooms/{room_id}"),
     ("delete", "/api/listings/stays/{stay_id}/rooms/{room_id}"),

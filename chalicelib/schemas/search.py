@@ -1,0 +1,59 @@
+"""Queries and answers of the availability and stay search."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, model_validator
+
+from chalicelib.schemas.common import Name, Out, PageQuery
+from chalicelib.schemas.listings import MoneyOut, RoomOut, StayType
+
+Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+
+class AvailabilityQuery(PageQuery):
+    check_in: date
+    check_out: date
+    # The seed app called the stay type `room_type`; both names are accepted.
+    stay_type: StayType | None = Field(None, validation_alias=AliasChoices("stay_type", "room_type"))
+    city: Name | None = None
+    guests: Annotated[int, Field(ge=1, le=50)] = 1
+
+
+class StaySearchQuery(AvailabilityQuery):
+    min_price: Price | None = None
+    max_price: Price | None = None
+    sort: Literal["price_asc", "price_desc"] | None = None
+
+    @model_validator(mode="after")
+    def _price_range(self) -> StaySearchQuery:
+        if self.min_price is not None and self.max_price is not None and self.min_price > self.max_price:
+            raise ValueError("min_price must not exceed max_price")
+        return self
+
+
+class StayCard(Out):
+    id: str
+    type: StayType
+    name: str
+    city: str
+    country: str
+    currency: str
+    min_price_per_night: MoneyOut
+    max_price_per_night: MoneyOut
+    available_room_count: int
+
+
+class StayBrief(Out):
+    id: str
+    name: str
+    city: str
+    country: str
+
+
+class AvailableRoom(RoomOut):
+    stay_type: StayType
+    stay: StayBrief

@@ -1,0 +1,1 @@
+"""Availability and stay search: one named function per access pattern, never a Scan."""
