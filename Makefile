@@ -13,7 +13,7 @@ DYNAMODB_PORT ?= 8001
 PORT ?= 8000
 export DYNAMODB_PORT PORT
 
-.PHONY: run test lint unit integration engine admin clean
+.PHONY: run test lint unit integration engine admin bench clean
 
 $(VENV_STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ integration: $(VENV_STAMP)
 # the tier's conftest starts (in memory, on a free port) and stops.
 engine: $(VENV_STAMP) $(DDB_STAMP)
 	$(PY) -m pytest tests/engine
+
+## Benchmarks on DynamoDB Local (numbers printed; a failed target exits 1).
+bench: $(VENV_STAMP) $(DDB_STAMP)
+	$(PY) -m bench.search_cost
 
 ## Create or promote an admin in the table that `make run` serves.
 admin: $(VENV_STAMP)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from chalicelib.domain.listings import STAY_TYPES
 from chalicelib.models.base import TableItem
@@ -59,11 +60,16 @@ def candidates(city: str | None, stay_type: str | None) -> dict[str, Candidate]:
     if city:
         return stays_and_rooms_in_city(city, stay_type)
     types = [stay_type] if stay_type else list(STAY_TYPES)
-    with ThreadPoolExecutor(max_workers=len(types)) as pool:
-        found: dict[str, Candidate] = {}
-        for part in pool.map(stays_and_rooms_of_type, types):
-            found.update(part)
+    found: dict[str, Candidate] = {}
+    for part in _pool().map(stays_and_rooms_of_type, types):
+        found.update(part)
     return found
+
+
+@lru_cache(maxsize=1)
+def _pool() -> ThreadPoolExecutor:
+    """One pool per process: a warm Lambda container reuses its threads across requests."""
+    return ThreadPoolExecutor(max_workers=MAX_PARALLEL_QUERIES, thread_name_prefix="search")
 
 
 def _taken_in_stay(stay_id: str, check_in: date, check_out: date) -> set[tuple[str, str]]:
@@ -76,8 +82,5 @@ def _taken_in_stay(stay_id: str, check_in: date, check_out: date) -> set[tuple[s
 
 def taken_nights(stay_ids: list[str], check_in: date, check_out: date) -> dict[str, set[tuple[str, str]]]:
     """`(night, room id)` pairs taken in `[check_in, check_out)`, per stay, queried in parallel."""
-    if not stay_ids:
-        return {}
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_QUERIES, len(stay_ids))) as pool:
-        results = pool.map(lambda stay_id: _taken_in_stay(stay_id, check_in, check_out), stay_ids)
-        return dict(zip(stay_ids, results, strict=True))
+    results = _pool().map(lambda stay_id: _taken_in_stay(stay_id, check_in, check_out), stay_ids)
+    return dict(zip(stay_ids, results, strict=True))

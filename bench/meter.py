@@ -1,0 +1,90 @@
+"""Counts what the app asks of DynamoDB, through botocore's event hooks (never by hand).
+
+Attached to a botocore client, a `Meter` asks every call for its consumed capacity
+(`ReturnConsumedCapacity=TOTAL`) and records, per call: the operation, whether it
+used an index, read and write capacity units, and when it was in flight, so that
+overlapping (parallel) calls can be told from sequential ones.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+_CAPACITY_OPERATIONS = ("Query", "GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems")
+
+
+@dataclass
+class Call:
+    operation: str
+    index: str | None
+    read_units: float = 0.0
+    write_units: float = 0.0
+    started: float = 0.0
+    ended: float = 0.0
+
+
+@dataclass
+class Meter:
+    calls: list[Call] = field(default_factory=list)
+    max_in_flight: int = 0
+    _in_flight: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _local: threading.local = field(default_factory=threading.local)
+
+    def attach(self, client: Any) -> None:
+        events = client.meta.events
+        for operation in _CAPACITY_OPERATIONS:
+            events.register(f"provide-client-params.dynamodb.{operation}", self._ask_for_capacity)
+        events.register("before-call.dynamodb", self._before)
+        events.register("after-call.dynamodb", self._after)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls, self.max_in_flight = [], 0
+
+    def _ask_for_capacity(self, params: dict[str, Any], **_: Any) -> None:
+        params.setdefault("ReturnConsumedCapacity", "TOTAL")
+        self._local.index = params.get("IndexName")
+
+    def _before(self, model: Any, **_: Any) -> None:
+        index, self._local.index = getattr(self._local, "index", None), None
+        self._local.call = Call(model.name, index, started=time.perf_counter())
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+
+    def _after(self, parsed: dict[str, Any], **_: Any) -> None:
+        call: Call = self._local.call
+        call.ended = time.perf_counter()
+        consumed = parsed.get("ConsumedCapacity")
+        for part in consumed if isinstance(consumed, list) else [consumed] if consumed else []:
+            call.read_units += float(part.get("ReadCapacityUnits", part.get("CapacityUnits", 0.0)) or 0.0)
+            call.write_units += float(part.get("WriteCapacityUnits", 0.0) or 0.0)
+        with self._lock:
+            self._in_flight -= 1
+            self.calls.append(call)
+
+    @property
+    def read_units(self) -> float:
+        return sum(c.read_units for c in self.calls)
+
+    @property
+    def write_units(self) -> float:
+        return sum(c.write_units for c in self.calls)
+
+    def observed_steps(self) -> int:
+        """Calls grouped into steps that ran one after the other, as seen: a call that
+        starts before every call of the current step has ended joins that step. On a
+        slow local engine, a pool thread that finishes early and takes a second query
+        makes this one higher than on AWS."""
+        steps, step_end = 0, -1.0
+        for call in sorted(self.calls, key=lambda c: c.started):
+            if call.started >= step_end:
+                steps += 1
+                step_end = call.ended
+            else:
+                step_end = max(step_end, call.ended)
+        return steps
