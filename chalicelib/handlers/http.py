@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Literal
 
-from botocore.exceptions import BotoCoreError  # type: ignore[import-untyped]
+from botocore.exceptions import BotoCoreError
 from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError

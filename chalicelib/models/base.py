@@ -12,11 +12,9 @@ write: no caller formats a key, and a field change moves its index keys.
 from __future__ import annotations
 
 from contextlib import suppress
-from functools import lru_cache
 from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -131,14 +129,9 @@ def create_table() -> bool:
     return True
 
 
-@lru_cache(maxsize=1)
-def _connection() -> Connection:
-    return Connection(region=_TableMeta.region, host=_TableMeta.host)
-
-
 def transaction(client_request_token: str | None = None) -> TransactWrite:
-    """A `TransactWriteItems` on the table's connection, made on first use and then reused."""
-    return TransactWrite(connection=_connection(), client_request_token=client_request_token)
+    """A `TransactWriteItems` on the models' own connection (one botocore client per process)."""
+    return TransactWrite(connection=TableItem._get_connection().connection, client_request_token=client_request_token)
 
 
 def failed_conditions(exc: TransactWriteError) -> list[tuple[str, str]]:

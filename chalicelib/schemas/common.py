@@ -14,13 +14,13 @@ from chalicelib.domain.accounts import normalise_phone
 class Strict(BaseModel):
     """A request body: unknown fields are refused, never dropped, and JSON types are not coerced."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 class Query(BaseModel):
     """Query parameters: strings by nature, converted to their types; unknown ones refused."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class PageQuery(Query):
@@ -31,7 +31,7 @@ class PageQuery(Query):
 class Out(BaseModel):
     """A response body, built from stored items."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, defer_build=True)
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -139,6 +139,6 @@ class StayWithRooms(StayOut):
 ItemT = TypeVar("ItemT", bound=BaseModel)
 
 
-class Page(BaseModel, Generic[ItemT]):
+class Page(Out, Generic[ItemT]):
     items: list[ItemT]
     next_cursor: str | None

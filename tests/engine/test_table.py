@@ -14,3 +14,26 @@ def test_create_table_is_idempotent_and_declares_indexes_and_ttl(dynamodb) -> No
     assert all(i["Projection"]["ProjectionType"] == "ALL" for i in indexes.values())
     ttl = dynamodb.describe_time_to_live(TableName=get_settings().table_name)["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "expires_at" and ttl["TimeToLiveStatus"] == "ENABLED"
+
+
+def test_the_deployed_table_matches_the_one_the_tests_create(dynamodb) -> None:
+    """The template's table and DynamoDB Local's, compared key by key."""
+    from scripts.deploy_template import table_properties
+
+    declared = table_properties("prod")
+    actual = dynamodb.describe_table(TableName=get_settings().table_name)["Table"]
+    ttl = dynamodb.describe_time_to_live(TableName=get_settings().table_name)["TimeToLiveDescription"]
+
+    def by_name(items: list[dict], key: str) -> dict:
+        return {item[key]: item for item in items}
+
+    assert by_name(declared["AttributeDefinitions"], "AttributeName") == by_name(
+        actual["AttributeDefinitions"], "AttributeName"
+    )
+    assert declared["KeySchema"] == actual["KeySchema"]
+    actual_indexes = by_name(actual["GlobalSecondaryIndexes"], "IndexName")
+    assert set(actual_indexes) == {i["IndexName"] for i in declared["GlobalSecondaryIndexes"]}
+    for index in declared["GlobalSecondaryIndexes"]:
+        assert index["KeySchema"] == actual_indexes[index["IndexName"]]["KeySchema"]
+        assert index["Projection"] == actual_indexes[index["IndexName"]]["Projection"]
+    assert declared["TimeToLiveSpecification"]["AttributeName"] == ttl["AttributeName"]

@@ -1,0 +1,155 @@
+"""The merge template for `chalice package`: the table, least-privilege roles, gateway errors.
+
+    python -m scripts.deploy_template --stage prod > build/merge-prod.json
+
+The table is read off the PynamoDB models (`TableItem`), the same definition that
+`create_table()` uses for DynamoDB Local and the tests, so the deployed table cannot
+drift from the code. Each function's role may do exactly the DynamoDB actions its
+code uses, on this table and its indexes only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from chalicelib.models.base import TableItem
+
+TABLE = "StaysTable"
+_TABLE_ARN = {"Fn::GetAtt": [TABLE, "Arn"]}
+_INDEX_ARN = {"Fn::Sub": "${StaysTable.Arn}/index/*"}
+# What the request handlers do: reads (GetItem, BatchGetItem, Query on the table and its
+# indexes), conditional writes, and transactions, whose items IAM checks one by one.
+API_ACTIONS = [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+]
+# What the timer job does: Query the timer index, then save bookings, delete their locks
+# and move counters, in transactions.
+TIMER_ACTIONS = ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+
+
+def _key_schema(keys: list[Any]) -> list[Any]:
+    # CloudFormation wants the partition key first.
+    return sorted(keys, key=lambda k: k["KeyType"] != "HASH")
+
+
+def table_properties(stage: str) -> dict[str, Any]:
+    """`AWS::DynamoDB::Table` properties from the models' schema."""
+    schema = TableItem._get_schema()
+    ttl = TableItem._ttl_attribute()
+    if ttl is None:
+        raise RuntimeError("the table model declares no TTL attribute")
+    return {
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": sorted(schema["attribute_definitions"], key=lambda a: a["AttributeName"]),
+        "KeySchema": _key_schema(schema["key_schema"]),
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": index["index_name"],
+                "KeySchema": _key_schema(index["key_schema"]),
+                "Projection": index["projection"],
+            }
+            for index in schema["global_secondary_indexes"]
+        ],
+        "TimeToLiveSpecification": {"AttributeName": ttl.attr_name, "Enabled": True},
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "DeletionProtectionEnabled": stage == "prod",
+        "SSESpecification": {"SSEEnabled": True},
+    }
+
+
+def _policy(name: str, dynamodb_actions: list[str], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    statements = [
+        {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"},
+        },
+        {"Effect": "Allow", "Action": dynamodb_actions, "Resource": [_TABLE_ARN, _INDEX_ARN]},
+        *extra,
+    ]
+    return [{"PolicyName": name, "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}]
+
+
+def _problem(status: int, code: str, detail: str) -> dict[str, Any]:
+    body = {
+        "type": f"urn:problem:stays:{code.lower().replace('_', '-')}",
+        "title": detail,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    return {
+        "StatusCode": str(status),
+        "ResponseParameters": {"gatewayresponse.header.Content-Type": "'application/problem+json'"},
+        "ResponseTemplates": {"application/json": json.dumps(body)},
+    }
+
+
+def _gateway_response(response_type: str, status: int, code: str, detail: str) -> dict[str, Any]:
+    return {
+        "Type": "AWS::ApiGateway::GatewayResponse",
+        "Properties": {
+            "RestApiId": {"Ref": "RestAPI"},
+            "ResponseType": response_type,
+            **_problem(status, code, detail),
+        },
+    }
+
+
+def merge_template(stage: str) -> dict[str, Any]:
+    secret_parameter = f"/stays-api/{stage}/jwt-secret"
+    read_secret = {
+        "Effect": "Allow",
+        "Action": "ssm:GetParameter",
+        "Resource": {
+            "Fn::Sub": f"arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter{secret_parameter}"
+        },
+    }
+    table_env = {"Environment": {"Variables": {"TABLE_NAME": {"Ref": TABLE}}}}
+    retain = "Retain" if stage == "prod" else "Delete"
+    return {
+        "Resources": {
+            TABLE: {
+                "Type": "AWS::DynamoDB::Table",
+                "DeletionPolicy": retain,
+                "UpdateReplacePolicy": retain,
+                "Properties": table_properties(stage),
+            },
+            "ApiHandlerRole": {"Properties": {"Policies": _policy("StaysApi", API_ACTIONS, [read_secret])}},
+            "BookingTimersRole": {"Properties": {"Policies": _policy("StaysTimers", TIMER_ACTIONS, [])}},
+            "APIHandler": {"Properties": table_env},
+            "BookingTimers": {"Properties": table_env},
+            # API Gateway's own answers, as problem documents like the app's.
+            "UnknownRouteResponse": _gateway_response(
+                "MISSING_AUTHENTICATION_TOKEN", 404, "NOT_FOUND", "No such route."
+            ),
+            "ThrottledResponse": _gateway_response("THROTTLED", 429, "RATE_LIMITED", "Too many requests."),
+            "TimeoutResponse": _gateway_response("INTEGRATION_TIMEOUT", 504, "SERVICE_UNAVAILABLE", "Timed out."),
+        },
+        "Outputs": {
+            "TableName": {"Value": {"Ref": TABLE}},
+            "JwtSecretParameter": {"Value": secret_parameter},
+        },
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.deploy_template")
+    parser.add_argument("--stage", required=True, choices=["dev", "prod"])
+    args = parser.parse_args()
+    json.dump(merge_template(args.stage), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

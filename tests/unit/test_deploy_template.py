@@ -1,0 +1,64 @@
+"""The deployment template: the table as the models define it, least-privilege roles."""
+
+import pytest
+
+from chalicelib.models.base import TableItem
+from scripts.deploy_template import API_ACTIONS, TABLE, merge_template
+
+
+@pytest.fixture(params=["dev", "prod"])
+def template(request: pytest.FixtureRequest) -> dict:
+    return merge_template(request.param)
+
+
+def test_the_table_has_the_models_keys_indexes_and_ttl(template: dict) -> None:
+    table = template["Resources"][TABLE]["Properties"]
+    assert table["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
+    indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
+    for name, index in TableItem._indexes.items():
+        declared = indexes[index.Meta.index_name]
+        hash_key = next(a for a in index.Meta.attributes.values() if a.is_hash_key)
+        range_key = next(a for a in index.Meta.attributes.values() if a.is_range_key)
+        assert declared["KeySchema"] == [
+            {"AttributeName": hash_key.attr_name, "KeyType": "HASH"},
+            {"AttributeName": range_key.attr_name, "KeyType": "RANGE"},
+        ], name
+        assert declared["Projection"] == {"ProjectionType": "ALL"}
+    assert len(indexes) == len(TableItem._indexes)
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+
+
+def test_only_prod_keeps_its_table_on_delete() -> None:
+    prod, dev = merge_template("prod")["Resources"][TABLE], merge_template("dev")["Resources"][TABLE]
+    assert prod["Properties"]["DeletionProtectionEnabled"] is True and prod["DeletionPolicy"] == "Retain"
+    assert dev["Properties"]["DeletionProtectionEnabled"] is False and dev["DeletionPolicy"] == "Delete"
+
+
+def test_roles_may_do_only_what_the_code_does_on_this_table(template: dict) -> None:
+    for role in ("ApiHandlerRole", "BookingTimersRole"):
+        statements = template["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in s["Action"])]
+        assert len(dynamodb) == 1
+        actions = dynamodb[0]["Action"]
+        assert "dynamodb:*" not in actions and "dynamodb:Scan" not in actions
+        assert set(actions) <= set(API_ACTIONS)
+        assert dynamodb[0]["Resource"] == [
+            {"Fn::GetAtt": [TABLE, "Arn"]},
+            {"Fn::Sub": "${StaysTable.Arn}/index/*"},
+        ]
+        assert all(s["Resource"] != "*" for s in statements)
+
+
+def test_functions_find_the_table_and_the_api_its_secret(template: dict) -> None:
+    for function in ("APIHandler", "BookingTimers"):
+        variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert variables == {"TABLE_NAME": {"Ref": TABLE}}
+    api = template["Resources"]["ApiHandlerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert any(s["Action"] == "ssm:GetParameter" for s in api)
+    timers = template["Resources"]["BookingTimersRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert not any(s["Action"] == "ssm:GetParameter" for s in timers)
