@@ -31,7 +31,7 @@ run: $(VENV_STAMP) $(DDB_STAMP)
 
 ## Every test tier: lint and types, unit, integration (moto), engine (DynamoDB Local),
 ## and the deployment template (chalice package + cfn-lint).
-test: lint unit integration engine package-check
+test: lint package-check unit integration engine
 
 lint: $(VENV_STAMP)
 	$(VENV)/bin/ruff check .
