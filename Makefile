@@ -14,7 +14,7 @@ DYNAMODB_PORT ?= 8001
 PORT ?= 8000
 export DYNAMODB_PORT PORT
 
-.PHONY: run test lint unit integration engine package package-check admin bench clean
+.PHONY: run test lint unit integration engine package package-check openapi admin bench clean
 
 $(VENV_STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ bench: $(VENV_STAMP) $(DDB_STAMP)
 	$(PY) -m bench.booking_cost
 	$(MAKE) --no-print-directory package STAGE=prod
 	$(PY) -m bench.cold_start
+
+## Regenerate openapi.json from the code (a test fails while the committed one differs).
+openapi: $(VENV_STAMP)
+	STAGE=local $(PY) -m scripts.write_openapi
 
 ## Create or promote an admin in the table that `make run` serves.
 admin: $(VENV_STAMP)

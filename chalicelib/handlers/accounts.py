@@ -38,6 +38,7 @@ def patch_guest_profile(caller: AccessClaims, body: GuestProfilePatch) -> GuestP
     body=BecomeProviderRequest,
     response=BecomeProviderResponse,
     status=201,
+    problems={409: ("ALREADY_PROVIDER",)},
 )
 def become_provider(caller: AccessClaims, body: BecomeProviderRequest) -> BecomeProviderResponse:
     """Open a provider profile; the answer carries tokens with the provider role."""

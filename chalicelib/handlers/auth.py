@@ -10,19 +10,38 @@ from chalicelib.services import accounts, auth
 bp = ApiBlueprint(__name__)
 
 
-@bp.operation("POST", "/api/auth/register", body=RegisterRequest, response=UserOut, status=201)
+@bp.operation(
+    "POST",
+    "/api/auth/register",
+    body=RegisterRequest,
+    response=UserOut,
+    status=201,
+    problems={409: ("EMAIL_TAKEN", "PHONE_TAKEN")},
+)
 def register(body: RegisterRequest) -> UserOut:
     """Create an account (a guest); email and phone must be unused."""
     return UserOut.model_validate(accounts.register(body))
 
 
-@bp.operation("POST", "/api/auth/token", body=TokenRequest, response=TokenPair)
+@bp.operation(
+    "POST",
+    "/api/auth/token",
+    body=TokenRequest,
+    response=TokenPair,
+    problems={401: ("INVALID_CREDENTIALS",), 429: ("ACCOUNT_LOCKED",)},
+)
 def token(body: TokenRequest) -> TokenPair:
     """Sign in with email and password; repeated failures lock the account for a while."""
     return auth.login(body.email, body.password)
 
 
-@bp.operation("POST", "/api/auth/token/refresh", body=RefreshRequest, response=TokenPair)
+@bp.operation(
+    "POST",
+    "/api/auth/token/refresh",
+    body=RefreshRequest,
+    response=TokenPair,
+    problems={401: ("TOKEN_EXPIRED", "TOKEN_INVALID")},
+)
 def refresh(body: RefreshRequest) -> TokenPair:
     """Trade a refresh token for a new pair; a refresh token works once."""
     return auth.refresh(body.refresh)

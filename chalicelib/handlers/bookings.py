@@ -17,7 +17,18 @@ def _page(items: list[Booking], next_cursor: str | None) -> Page[BookingDetail]:
 
 
 @bp.operation(
-    "POST", "/api/bookings/rooms/room-booking", auth="user", body=BookingCreate, response=BookingDetail, status=201
+    "POST",
+    "/api/bookings/rooms/room-booking",
+    auth="user",
+    body=BookingCreate,
+    response=BookingDetail,
+    status=201,
+    problems={
+        404: ("NOT_FOUND",),
+        409: ("ROOM_UNAVAILABLE", "PENDING_LIMIT_REACHED", "CONFLICT"),
+        422: ("IDEMPOTENCY_KEY_REUSED",),
+    },
+    headers={"Idempotency-Key": "1-128 of A-Z a-z 0-9 _ . : -; a repeat with the same body returns the first booking"},
 )
 def create_booking(caller: AccessClaims, body: BookingCreate) -> BookingDetail:
     """Book a room; send `Idempotency-Key` to make retries safe."""
@@ -36,6 +47,7 @@ def my_bookings(caller: AccessClaims, query: BookingListQuery) -> Page[BookingDe
     auth="user",
     query=BookingListQuery,
     response=Page[BookingDetail],
+    problems={403: ("FORBIDDEN",)},
 )
 def provider_bookings(caller: AccessClaims, provider_id: str, query: BookingListQuery) -> Page[BookingDetail]:
     """A provider's bookings, newest first; for that provider and admins."""
@@ -50,19 +62,37 @@ def get_booking(caller: AccessClaims, booking_id: str) -> BookingDetail:
     return BookingDetail.model_validate(bookings.get_booking(caller, booking_id))
 
 
-@bp.operation("POST", "/api/bookings/rooms/{booking_id}/cancel", auth="user", response=BookingDetail)
+@bp.operation(
+    "POST",
+    "/api/bookings/rooms/{booking_id}/cancel",
+    auth="user",
+    response=BookingDetail,
+    problems={403: ("FORBIDDEN",), 409: ("INVALID_TRANSITION", "TOO_LATE_TO_CANCEL", "CONFLICT")},
+)
 def cancel(caller: AccessClaims, booking_id: str) -> BookingDetail:
     """The guest cancels, before the check-in day."""
     return BookingDetail.model_validate(bookings.cancel_booking(caller, booking_id))
 
 
-@bp.operation("POST", "/api/bookings/rooms/{booking_id}/confirm", auth="user", response=BookingDetail)
+@bp.operation(
+    "POST",
+    "/api/bookings/rooms/{booking_id}/confirm",
+    auth="user",
+    response=BookingDetail,
+    problems={403: ("FORBIDDEN",), 409: ("INVALID_TRANSITION", "CONFLICT")},
+)
 def confirm(caller: AccessClaims, booking_id: str) -> BookingDetail:
     """The provider confirms a PENDING booking."""
     return BookingDetail.model_validate(bookings.confirm_booking(caller, booking_id))
 
 
-@bp.operation("POST", "/api/bookings/rooms/{booking_id}/reject", auth="user", response=BookingDetail)
+@bp.operation(
+    "POST",
+    "/api/bookings/rooms/{booking_id}/reject",
+    auth="user",
+    response=BookingDetail,
+    problems={403: ("FORBIDDEN",), 409: ("INVALID_TRANSITION", "CONFLICT")},
+)
 def reject(caller: AccessClaims, booking_id: str) -> BookingDetail:
     """The provider turns a PENDING booking down."""
     return BookingDetail.model_validate(bookings.reject_booking(caller, booking_id))

@@ -68,6 +68,10 @@ class Operation:
     query: type[BaseModel] | None
     response: type[BaseModel] | None
     status: int
+    # Problem codes this operation answers with beyond the ones its shape implies, by status.
+    problems: dict[int, tuple[str, ...]]
+    # Request headers it reads, with what they mean (documentation only).
+    headers: dict[str, str]
 
 
 OPERATIONS: list[Operation] = []
@@ -181,6 +185,8 @@ class ApiBlueprint(Blueprint):
         query: type[BaseModel] | None = None,
         response: type[BaseModel] | None = None,
         status: int = 200,
+        problems: dict[int, tuple[str, ...]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(view)
@@ -201,7 +207,21 @@ class ApiBlueprint(Blueprint):
 
             self.route(path, methods=[method])(endpoint)
             summary = (view.__doc__ or view.__name__).strip().splitlines()[0]
-            OPERATIONS.append(Operation(method, path, view.__name__, summary, auth, body, query, response, status))
+            OPERATIONS.append(
+                Operation(
+                    method,
+                    path,
+                    view.__name__,
+                    summary,
+                    auth,
+                    body,
+                    query,
+                    response,
+                    status,
+                    problems or {},
+                    headers or {},
+                )
+            )
             return view
 
         return register

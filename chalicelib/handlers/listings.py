@@ -35,13 +35,26 @@ def get_stay(stay_id: str) -> StayWithRooms:
     )
 
 
-@bp.operation("PATCH", "/api/listings/stays/{stay_id}", auth="provider", body=StayPatch, response=StayOut)
+@bp.operation(
+    "PATCH",
+    "/api/listings/stays/{stay_id}",
+    auth="provider",
+    body=StayPatch,
+    response=StayOut,
+    problems={409: ("CONFLICT",)},
+)
 def patch_stay(caller: AccessClaims, stay_id: str, body: StayPatch) -> StayOut:
     """Change the fields sent of one's own stay."""
     return StayOut.model_validate(listings.update_stay(provider_of(caller), stay_id, body))
 
 
-@bp.operation("DELETE", "/api/listings/stays/{stay_id}", auth="provider", status=204)
+@bp.operation(
+    "DELETE",
+    "/api/listings/stays/{stay_id}",
+    auth="provider",
+    status=204,
+    problems={409: ("ROOM_HAS_BOOKINGS", "CONFLICT")},
+)
 def delete_stay(caller: AccessClaims, stay_id: str) -> None:
     """Delete one's own stay with its rooms."""
     listings.delete_stay(provider_of(caller), stay_id)
@@ -55,7 +68,13 @@ def my_stays(caller: AccessClaims, query: PageQuery) -> Page[StayOut]:
 
 
 @bp.operation(
-    "POST", "/api/listings/stays/{stay_id}/rooms", auth="provider", body=RoomCreate, response=RoomOut, status=201
+    "POST",
+    "/api/listings/stays/{stay_id}/rooms",
+    auth="provider",
+    body=RoomCreate,
+    response=RoomOut,
+    status=201,
+    problems={409: ("ROOM_LIMIT_REACHED", "CONFLICT")},
 )
 def add_room(caller: AccessClaims, stay_id: str, body: RoomCreate) -> RoomOut:
     """Add a room to one's own stay."""
@@ -63,14 +82,25 @@ def add_room(caller: AccessClaims, stay_id: str, body: RoomCreate) -> RoomOut:
 
 
 @bp.operation(
-    "PATCH", "/api/listings/stays/{stay_id}/rooms/{room_id}", auth="provider", body=RoomPatch, response=RoomOut
+    "PATCH",
+    "/api/listings/stays/{stay_id}/rooms/{room_id}",
+    auth="provider",
+    body=RoomPatch,
+    response=RoomOut,
+    problems={409: ("CONFLICT",)},
 )
 def patch_room(caller: AccessClaims, stay_id: str, room_id: str, body: RoomPatch) -> RoomOut:
     """Change the fields sent of a room; `is_available: false` stops selling it."""
     return RoomOut.model_validate(listings.update_room(provider_of(caller), stay_id, room_id, body))
 
 
-@bp.operation("DELETE", "/api/listings/stays/{stay_id}/rooms/{room_id}", auth="provider", status=204)
+@bp.operation(
+    "DELETE",
+    "/api/listings/stays/{stay_id}/rooms/{room_id}",
+    auth="provider",
+    status=204,
+    problems={409: ("ROOM_HAS_BOOKINGS", "CONFLICT")},
+)
 def delete_room(caller: AccessClaims, stay_id: str, room_id: str) -> None:
     """Delete a room of one's own stay."""
     listings.delete_room(provider_of(caller), stay_id, room_id)

@@ -1,4 +1,9 @@
-"""The OpenAPI 3.1 document, built from the declared operations and their pydantic models."""
+"""The OpenAPI 3.1 document, built from the declared operations and their pydantic models.
+
+Every operation lists the problem documents it can answer with, per status, with
+their stable `code`s: those its shape implies (a body or query can be invalid, a
+token missing, an id unknown) and those it declares.
+"""
 
 from __future__ import annotations
 
@@ -10,53 +15,103 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from chalicelib.handlers.http import OPERATIONS, Operation
+from chalicelib.handlers.http import OPERATIONS, PROBLEM_JSON, Operation
 from chalicelib.schemas.common import ProblemOut
 
 REF = "#/components/schemas/{model}"
 _PATH_PARAM = re.compile(r"{(\w+)}")
+_REQUEST_ID = {
+    "X-Request-Id": {
+        "description": "The request's id: the one the client sent, or a new one.",
+        "schema": {"type": "string"},
+    }
+}
+_DESCRIPTIONS = {
+    400: "The request is not valid; `errors` names the fields.",
+    401: "No token, or a token that is invalid or expired.",
+    403: "The caller's role may not do this.",
+    404: "No such resource, or not the caller's to see.",
+    409: "The request conflicts with the current state.",
+    422: "The request cannot be processed as sent.",
+    429: "Too many attempts; see `Retry-After`.",
+    500: "An error on the server's side.",
+    503: "The storage is busy or unreachable; retry after `Retry-After` seconds.",
+}
 
 
-def _problem(description: str) -> dict[str, Any]:
-    schema = {"$ref": REF.format(model=ProblemOut.__name__)}
-    return {"description": description, "content": {"application/problem+json": {"schema": schema}}}
+def _problems(op: Operation) -> dict[int, list[str]]:
+    """Every problem code the operation may answer with, by status."""
+    codes: dict[int, list[str]] = {}
+
+    def add(status: int, *names: str) -> None:
+        for name in names:
+            if name not in codes.setdefault(status, []):
+                codes[status].append(name)
+
+    if op.body is not None or op.query is not None or op.headers:
+        add(400, "VALIDATION_ERROR")
+    if op.auth != "none":
+        add(401, "NOT_AUTHENTICATED", "TOKEN_EXPIRED", "TOKEN_INVALID")
+    if op.auth == "provider":
+        add(403, "NOT_A_PROVIDER")
+    if op.auth == "admin":
+        add(403, "FORBIDDEN")
+    if "{" in op.path:
+        add(404, "NOT_FOUND")
+    for status, names in op.problems.items():
+        add(status, *names)
+    add(500, "INTERNAL_ERROR")
+    add(503, "SERVICE_UNAVAILABLE")
+    return dict(sorted(codes.items()))
 
 
-def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
-    schema = model.model_json_schema(ref_template=REF)
-    required = set(schema.get("required", []))
-    return [
-        {"name": name, "in": "query", "required": name in required, "schema": prop}
-        for name, prop in schema.get("properties", {}).items()
-    ]
+def _problem_response(status: int, codes: list[str]) -> dict[str, Any]:
+    schema = {
+        "allOf": [
+            {"$ref": REF.format(model=ProblemOut.__name__)},
+            {"properties": {"code": {"enum": codes}, "status": {"const": status}}},
+        ]
+    }
+    return {
+        "description": f"{_DESCRIPTIONS.get(status, 'Problem')} Codes: {', '.join(codes)}.",
+        "headers": _REQUEST_ID,
+        "content": {PROBLEM_JSON: {"schema": schema}},
+    }
 
 
-def _operation(op: Operation, refs: Mapping[tuple[Any, JsonSchemaMode], Any]) -> dict[str, Any]:
+def _parameters(op: Operation) -> list[dict[str, Any]]:
     parameters: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in _PATH_PARAM.findall(op.path)
     ]
     if op.query is not None:
-        parameters += _query_parameters(op.query)
-    responses: dict[str, Any] = {}
+        schema = op.query.model_json_schema(ref_template=REF)
+        required = set(schema.get("required", []))
+        parameters += [
+            {"name": name, "in": "query", "required": name in required, "schema": prop}
+            for name, prop in schema.get("properties", {}).items()
+        ]
+    parameters += [
+        {"name": name, "in": "header", "required": False, "description": text, "schema": {"type": "string"}}
+        for name, text in op.headers.items()
+    ]
+    return parameters
+
+
+def _operation(op: Operation, refs: Mapping[tuple[Any, JsonSchemaMode], Any]) -> dict[str, Any]:
+    success: dict[str, Any] = {"description": op.summary, "headers": _REQUEST_ID}
     if op.response is not None:
-        schema = refs[(op.response, "serialization")]
-        responses[str(op.status)] = {"description": "Success", "content": {"application/json": {"schema": schema}}}
-    else:
-        responses[str(op.status)] = {"description": "Success, no content"}
-    if op.body is not None or op.query is not None:
-        responses["400"] = _problem("Invalid input (`VALIDATION_ERROR`, with `errors`)")
-    if op.auth != "none":
-        responses["401"] = _problem("Missing, invalid or expired token")
-    if op.auth in ("provider", "admin"):
-        responses["403"] = _problem("The caller's role may not do this")
-    if "{" in op.path:
-        responses["404"] = _problem("Unknown id, or not the caller's to see")
-    responses["default"] = _problem("Any other error")
+        success["content"] = {"application/json": {"schema": refs[(op.response, "serialization")]}}
+    elif op.status != 204:
+        success["content"] = {"application/json": {"schema": {"type": "object"}}}
+    responses: dict[str, Any] = {str(op.status): success}
+    for status, codes in _problems(op).items():
+        responses[str(status)] = _problem_response(status, codes)
     document: dict[str, Any] = {
         "operationId": op.name,
         "summary": op.summary,
-        "parameters": parameters,
+        "tags": [op.path.split("/")[2]],
+        "parameters": _parameters(op),
         "responses": responses,
     }
     if op.body is not None:
@@ -80,7 +135,14 @@ def document() -> dict[str, Any]:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, refs)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Stays booking API", "version": "1.0.0"},
+        "info": {
+            "title": "Stays booking API",
+            "version": "1.0.0",
+            "description": (
+                "Find and book rooms in hotels, homestays and resorts. Errors are RFC 9457 problem "
+                "documents whose `code` is stable. Lists take `limit` (1-100) and an opaque `cursor`."
+            ),
+        },
         "paths": paths,
         "components": {
             "schemas": definitions.get("$defs", {}),

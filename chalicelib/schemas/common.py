@@ -72,6 +72,7 @@ class ProblemOut(Out):
     detail: str
     code: str
     errors: list[FieldError] | None = None
+    conflicting_nights: list[date] | None = None
 
 
 class HealthOut(Out):
