@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 DDB_DIR := tools/dynamodb-local
 DDB_STAMP := $(DDB_DIR)/node_modules/.installed
 VENV_STAMP := $(VENV)/.installed
+DOCS_DIR := tools/swagger-ui
+DOCS_ASSETS := chalicelib/static/swagger-ui/swagger-ui-bundle.js
 
 STAGE ?= dev
 DYNAMODB_PORT ?= 8001
@@ -25,8 +27,21 @@ $(DDB_STAMP): $(DDB_DIR)/package.json
 	npm install --prefix $(DDB_DIR) --no-package-lock --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Swagger UI's files, served by the app itself at /api/docs (no CDN).
+$(DOCS_ASSETS): $(DOCS_DIR)/package.json
+	npm install --prefix $(DOCS_DIR) --no-package-lock --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $@)
+	cp $(DOCS_DIR)/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	   $(DOCS_DIR)/node_modules/swagger-ui-dist/swagger-ui.css \
+	   $(DOCS_DIR)/node_modules/swagger-ui-dist/LICENSE $(dir $@)
+
+# Debian's Chromium, for the test that the docs page renders.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
 ## Serve the API on 127.0.0.1:$(PORT) with DynamoDB Local on 127.0.0.1:$(DYNAMODB_PORT).
-run: $(VENV_STAMP) $(DDB_STAMP)
+run: $(VENV_STAMP) $(DDB_STAMP) $(DOCS_ASSETS)
 	$(PY) -m scripts.run_local
 
 ## Every test tier: lint and types, unit, integration (moto), engine (DynamoDB Local),
@@ -41,16 +56,16 @@ lint: $(VENV_STAMP)
 unit: $(VENV_STAMP)
 	$(PY) -m pytest tests/unit
 
-integration: $(VENV_STAMP)
+integration: $(VENV_STAMP) $(DOCS_ASSETS)
 	$(PY) -m pytest tests/integration
 
 # A process of its own: these tests point the models at DynamoDB Local, which
 # the tier's conftest starts (in memory, on a free port) and stops.
-engine: $(VENV_STAMP) $(DDB_STAMP)
+engine: $(VENV_STAMP) $(DDB_STAMP) $(DOCS_ASSETS) $(CHROMIUM)
 	$(PY) -m pytest tests/engine
 
 ## The CloudFormation/SAM template and the Lambda zip of a stage, in dist/$(STAGE)/.
-package: $(VENV_STAMP)
+package: $(VENV_STAMP) $(DOCS_ASSETS)
 	mkdir -p build
 	STAGE=local $(PY) -m scripts.deploy_template --stage $(STAGE) > build/merge-$(STAGE).json
 	rm -rf dist/$(STAGE)
@@ -81,4 +96,4 @@ admin: $(VENV_STAMP)
 	$(PY) -m scripts.run_local admin --email "$(EMAIL)" --password "$(PASSWORD)"
 
 clean:
-	rm -rf $(VENV) $(DDB_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) $(DDB_DIR)/node_modules $(DOCS_DIR)/node_modules chalicelib/static .pytest_cache .mypy_cache .ruff_cache build dist

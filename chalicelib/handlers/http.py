@@ -167,6 +167,8 @@ def _parse(model: type[BaseModel], raw: str | bytes | None = None, query: dict[s
 
 
 def _render(result: Any, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
     if result is None:
         return Response(body="", status_code=204)
     if isinstance(result, BaseModel):
@@ -187,6 +189,7 @@ class ApiBlueprint(Blueprint):
         status: int = 200,
         problems: dict[int, tuple[str, ...]] | None = None,
         headers: dict[str, str] | None = None,
+        in_schema: bool = True,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(view)
@@ -206,6 +209,8 @@ class ApiBlueprint(Blueprint):
                     return problem_for(exc)
 
             self.route(path, methods=[method])(endpoint)
+            if not in_schema:
+                return view
             summary = (view.__doc__ or view.__name__).strip().splitlines()[0]
             OPERATIONS.append(
                 Operation(
