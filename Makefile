@@ -16,7 +16,7 @@ DYNAMODB_PORT ?= 8001
 PORT ?= 8000
 export DYNAMODB_PORT PORT
 
-.PHONY: run test lint unit integration engine package package-check openapi admin bench clean
+.PHONY: run test lint unit integration engine package package-check openapi admin seed bench clean
 
 $(VENV_STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -94,6 +94,10 @@ openapi: $(VENV_STAMP)
 admin: $(VENV_STAMP)
 	@test -n "$(EMAIL)" -a -n "$(PASSWORD)" || { echo "usage: make admin EMAIL=you@example.com PASSWORD=..." >&2; exit 2; }
 	$(PY) -m scripts.run_local admin --email "$(EMAIL)" --password "$(PASSWORD)"
+
+## Fill the table that `make run` serves with demo data, and print logins to try.
+seed: $(VENV_STAMP)
+	$(PY) -m scripts.run_local seed
 
 clean:
 	rm -rf $(VENV) $(DDB_DIR)/node_modules $(DOCS_DIR)/node_modules chalicelib/static .pytest_cache .mypy_cache .ruff_cache build dist

@@ -2,8 +2,9 @@
 
 `python -m scripts.run_local` starts DynamoDB Local (data under `.data/dynamodb`),
 creates the table if missing and serves the API with `chalice local`; Ctrl-C or
-SIGTERM stops both. `python -m scripts.run_local admin --email E --password P`
-creates or promotes an admin in that same table while it runs.
+SIGTERM stops both. While it runs, `python -m scripts.run_local admin --email E
+--password P` creates or promotes an admin in that same table, and
+`python -m scripts.run_local seed` fills it with demo data.
 """
 
 from __future__ import annotations
@@ -79,12 +80,12 @@ def serve(dynamodb_port: int, port: int) -> int:
         print("stopped", flush=True)
 
 
-def admin(dynamodb_port: int, email: str, password: str) -> int:
+def against_local_table(dynamodb_port: int, command: list[str]) -> int:
+    """Run a command against the table that `make run` serves, while it runs."""
     if not dynamodb_local.port_in_use(dynamodb_port):
         print(f"nothing listens on 127.0.0.1:{dynamodb_port}: start `make run` first", file=sys.stderr)
         return 2
-    command = [sys.executable, "-m", "chalicelib.cli", "create-admin", "--email", email, "--password", password]
-    return subprocess.run(command, env=local_env(dynamodb_port)).returncode
+    return subprocess.run([sys.executable, "-m", *command], env=local_env(dynamodb_port)).returncode
 
 
 def main() -> int:
@@ -93,10 +94,14 @@ def main() -> int:
     admin_parser = sub.add_parser("admin", help="create or promote an admin in the local table")
     admin_parser.add_argument("--email", required=True)
     admin_parser.add_argument("--password", required=True)
+    sub.add_parser("seed", help="fill the local table with demo data")
     args = parser.parse_args()
     dynamodb_port = int(os.environ.get("DYNAMODB_PORT", "8001"))
     if args.command == "admin":
-        return admin(dynamodb_port, args.email, args.password)
+        create_admin = ["chalicelib.cli", "create-admin", "--email", args.email, "--password", args.password]
+        return against_local_table(dynamodb_port, create_admin)
+    if args.command == "seed":
+        return against_local_table(dynamodb_port, ["scripts.seed"])
     return serve(dynamodb_port, int(os.environ.get("PORT", "8000")))
 
 

@@ -1,0 +1,209 @@
+"""Demo data for the local table: `make seed` while `make run` is running.
+
+Three providers with verified KYC, stays of all three kinds in five cities and four
+time zones, rooms at varied prices, and guests with bookings in every status. Run it
+again and it only prints the logins: the data is there already.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib import clock
+from chalicelib.domain.accounts import email_key
+from chalicelib.domain.bookings import today_in
+from chalicelib.domain.ids import parent_of
+from chalicelib.domain.tokens import AccessClaims
+from chalicelib.models.accounts import EmailClaim
+from chalicelib.models.base import create_table
+from chalicelib.schemas.accounts import BecomeProviderRequest, KycRequest, RegisterRequest
+from chalicelib.schemas.bookings import BookingCreate
+from chalicelib.schemas.listings import RoomCreate, StayCreate
+from chalicelib.services import accounts, bookings, listings
+
+PASSWORD = "demo password 2026"
+PROVIDERS: list[dict[str, Any]] = [
+    {
+        "email": "shapla@demo.example",
+        "phone": "+8801710000001",
+        "business": "Shapla Hospitality",
+        "stays": [
+            (
+                "hotel",
+                "Hotel Shapla",
+                "Dhaka",
+                "BD",
+                "Asia/Dhaka",
+                "BDT",
+                [("deluxe", 4500), ("twin", 3200), ("suite", 9800)],
+            ),
+            (
+                "resort",
+                "Sea Pearl Resort",
+                "Cox's Bazar",
+                "BD",
+                "Asia/Dhaka",
+                "BDT",
+                [("sea view", 12000), ("garden", 8500)],
+            ),
+            ("homestay", "Tea Garden Home", "Sylhet", "BD", "Asia/Dhaka", "BDT", [("family", 2500)]),
+        ],
+    },
+    {
+        "email": "pacific@demo.example",
+        "phone": "+14155550101",
+        "business": "Pacific Stays",
+        "stays": [
+            (
+                "hotel",
+                "Bayview Hotel",
+                "San Francisco",
+                "US",
+                "America/Los_Angeles",
+                "USD",
+                [("king", 289), ("queen", 239)],
+            ),
+            ("homestay", "Mission Loft", "San Francisco", "US", "America/Los_Angeles", "USD", [("loft", 165)]),
+        ],
+    },
+    {
+        "email": "alpine@demo.example",
+        "phone": "+41791234567",
+        "business": "Alpine Retreats",
+        "stays": [
+            ("resort", "Matterhorn Lodge", "Zermatt", "CH", "Europe/Zurich", "CHF", [("chalet", 640), ("double", 410)]),
+        ],
+    },
+]
+GUESTS = [
+    ("ayesha@demo.example", "+8801710000101", "Ayesha Rahman"),
+    ("leo@demo.example", "+14155550199", "Leo Martin"),
+]
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Past bookings are made as they would have been: with the clock back then."""
+    real = clock.utcnow
+    clock.utcnow = lambda: moment
+    try:
+        yield
+    finally:
+        clock.utcnow = real
+
+
+def _exists(email: str) -> bool:
+    try:
+        EmailClaim.get(*EmailClaim.keys(email_key(email)))
+    except DoesNotExist:
+        return False
+    return True
+
+
+def _provider(spec: dict[str, Any]) -> tuple[AccessClaims, list[str]]:
+    user = accounts.register(
+        RegisterRequest(email=spec["email"], phone=spec["phone"], full_name=spec["business"], password=PASSWORD)
+    )
+    provider, _ = accounts.become_provider(
+        user.id,
+        BecomeProviderRequest(
+            business_name=spec["business"],
+            business_email=spec["email"],
+            business_phone=spec["phone"],
+            business_address=f"{spec['business']} head office",
+            payout_method="bank_transfer",
+        ),
+    )
+    accounts.set_kyc(provider.id, KycRequest(kyc_status="VERIFIED", note="demo data"))
+    room_ids = []
+    for stay_type, name, city, country, zone, currency, rooms in spec["stays"]:
+        stay = listings.create_stay(
+            provider.id,
+            StayCreate.model_validate(
+                {
+                    "stay_type": stay_type,
+                    "name": name,
+                    "description": f"{name}, a demo {stay_type} in {city}.",
+                    "address": f"1 Demo Road, {city}",
+                    "city": city,
+                    "country": country,
+                    "timezone": zone,
+                    "currency": currency,
+                }
+            ),
+        )
+        for n, (room_type, price) in enumerate(rooms):
+            body = {
+                "room_type": room_type,
+                "room_name": f"{room_type.title()} {101 + n}",
+                "price_per_night": price,
+                "max_guest_per_room": 2 + n % 3,
+                "amenities": ["wifi", "breakfast"] if n % 2 == 0 else ["wifi"],
+                "has_ac": zone != "Europe/Zurich",
+                "has_heating": zone == "Europe/Zurich",
+            }
+            room_ids.append(listings.add_room(provider.id, stay.id, RoomCreate.model_validate(body)).id)
+    claims = AccessClaims(user_id=user.id, roles=("guest", "provider"), provider_id=provider.id)
+    return claims, room_ids
+
+
+def _guest(email: str, phone: str, name: str) -> AccessClaims:
+    user = accounts.register(RegisterRequest(email=email, phone=phone, full_name=name, password=PASSWORD))
+    return AccessClaims(user_id=user.id, roles=("guest",), provider_id=None)
+
+
+def _book(guest: AccessClaims, room_id: str, start: int, nights: int) -> str:
+    """Book `nights` nights from `start` days after the stay's today."""
+    stay, _ = listings.stay_with_rooms(parent_of(room_id) or "")
+    check_in = today_in(stay.timezone, clock.utcnow()) + timedelta(days=start)
+    body = {
+        "stay_type": stay.stay_type,
+        "room_id": room_id,
+        "check_in": check_in,
+        "check_out": check_in + timedelta(days=nights),
+        "guests": 1,
+    }
+    return bookings.create_booking(guest, BookingCreate.model_validate(body), None).id
+
+
+def seed() -> None:
+    (owner, rooms), *others = [_provider(spec) for spec in PROVIDERS]
+    ayesha, leo = (_guest(*g) for g in GUESTS)
+    now = clock.utcnow()
+    with clock_at(now - timedelta(days=10)):  # a stay that is over: COMPLETED by the timer job
+        done = _book(ayesha, rooms[0], 2, 3)
+        bookings.confirm_booking(owner, done)
+    with clock_at(now - timedelta(days=2)):  # a hold the provider never answered: EXPIRED
+        _book(leo, rooms[1], 20, 2)
+    bookings.run_timers(now, budget_seconds=60)
+    bookings.confirm_booking(owner, _book(ayesha, rooms[3], 14, 4))  # CONFIRMED
+    _book(ayesha, rooms[5], 30, 2)  # PENDING
+    bookings.cancel_booking(leo, _book(leo, rooms[0], 40, 3))  # CANCELLED by the guest
+    bookings.reject_booking(owner, _book(leo, rooms[2], 9, 1))  # REJECTED by the provider
+    _, pacific_rooms = others[0]
+    _book(leo, pacific_rooms[0], 7, 3)  # PENDING, in another time zone
+
+
+def main() -> int:
+    create_table()
+    if _exists(PROVIDERS[0]["email"]):
+        print("demo data is there already")
+    else:
+        seed()
+        print("demo data written")
+    print(f"\nsign in with any of these, password {PASSWORD!r}:")
+    for spec in PROVIDERS:
+        print(f"  provider  {spec['email']}")
+    for email, _, _ in GUESTS:
+        print(f"  guest     {email}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
