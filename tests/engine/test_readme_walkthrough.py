@@ -1,0 +1,45 @@
+"""The README's walk through the API, run as written against a live server."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def walkthrough() -> str:
+    text = README.read_text()
+    section = text.split("<!-- walkthrough -->", 1)[1].split("<!-- /walkthrough -->", 1)[0]
+    return "\n".join(re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL))
+
+
+def json_values(text: str) -> list[dict]:
+    """The JSON documents curl printed back to back."""
+    decoder, values, at = json.JSONDecoder(), [], 0
+    while at < len(text):
+        if text[at].isspace():
+            at += 1
+            continue
+        value, at = decoder.raw_decode(text, at)
+        values.append(value)
+    return values
+
+
+def test_the_walkthrough_runs_as_written(live_api: str) -> None:
+    script = walkthrough().replace("API=localhost:8000", f"API={live_api}")
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    answers = json_values(result.stdout)
+    assert not [a for a in answers if "code" in a], "a step answered with a problem document"
+    assert [a.get("status") for a in answers if a.get("cancellation_reason") or "guest" in a] == [
+        "CONFIRMED",
+        "CANCELLED",
+    ]
+    searches = [a for a in answers if "items" in a]
+    # stay cards; the provider's pending list; free rooms while booked; the guest's list; free rooms after.
+    assert [len(s["items"]) for s in searches] == [1, 1, 0, 1, 1]
+    assert searches[0]["items"][0]["name"] == "Hotel Shapla"
+    assert searches[4]["items"][0]["room_name"] == "Deluxe King 301"
