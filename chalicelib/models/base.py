@@ -170,11 +170,19 @@ _TRANSIENT_CODES = frozenset(
 _TRANSIENT_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 
 
+def _error_code(exc: PynamoDBException) -> str | None:
+    """DynamoDB's error code behind `exc`. PynamoDB's own `cause_response_code` fails when
+    the cause is a botocore error without a response (a timeout, a refused connection)."""
+    response = getattr(exc.cause, "response", None) or {}
+    code = response.get("Error", {}).get("Code")
+    return str(code) if code is not None else None
+
+
 def is_transient(exc: BaseException) -> bool:
     """Throttling or a lost race between transactions: the same write may well succeed soon."""
     if not isinstance(exc, PynamoDBException):
         return False
-    if exc.cause_response_code in _TRANSIENT_CODES:
+    if _error_code(exc) in _TRANSIENT_CODES:
         return True
     reasons = exc.cancellation_reasons if isinstance(exc, TransactWriteError) else []
     return any(r is not None and r.code in _TRANSIENT_REASONS for r in reasons)
@@ -182,7 +190,7 @@ def is_transient(exc: BaseException) -> bool:
 
 def condition_failed(exc: PynamoDBException) -> bool:
     """Whether a write was refused by its condition (alone, or as part of a transaction)."""
-    if exc.cause_response_code == "ConditionalCheckFailedException":
+    if _error_code(exc) == "ConditionalCheckFailedException":
         return True
     reasons = exc.cancellation_reasons if isinstance(exc, TransactWriteError) else []
     return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)

@@ -21,7 +21,7 @@ from chalicelib.models.accounts import (
     Provider,
     User,
 )
-from chalicelib.models.base import failed_conditions, transaction
+from chalicelib.models.base import condition_failed, failed_conditions, transaction
 from chalicelib.schemas.accounts import (
     BecomeProviderRequest,
     GuestProfilePatch,
@@ -30,7 +30,7 @@ from chalicelib.schemas.accounts import (
     RegisterRequest,
     TokenPair,
 )
-from chalicelib.services.auth import CONDITION_FAILED, start_login
+from chalicelib.services.auth import start_login
 from chalicelib.services.passwords import hash_password
 
 ALL_OLD = "ALL_OLD"
@@ -112,7 +112,7 @@ def update_guest_profile(user_id: str, patch: GuestProfilePatch) -> GuestProfile
     try:
         profile.update(actions=actions, condition=GuestProfile.pk.exists())
     except UpdateError as exc:
-        if exc.cause_response_code == CONDITION_FAILED:
+        if condition_failed(exc):
             raise NotFound("No guest profile.") from exc
         raise
     return profile
@@ -163,7 +163,7 @@ def _update_provider(provider_id: str, actions: list[Action]) -> Provider:
     try:
         item.update(actions=[*actions, Provider.updated_at.set(clock.utcnow())], condition=Provider.pk.exists())
     except UpdateError as exc:
-        if exc.cause_response_code == CONDITION_FAILED:
+        if condition_failed(exc):
             raise NotFound("No such provider.") from exc
         raise
     return item

@@ -13,11 +13,10 @@ from chalicelib.domain.accounts import email_key
 from chalicelib.domain.ids import new_id
 from chalicelib.errors import NotAuthenticated, TooManyRequests
 from chalicelib.models.accounts import EmailClaim, Login, User
+from chalicelib.models.base import condition_failed
 from chalicelib.schemas.accounts import TokenPair
 from chalicelib.services.passwords import verify_password
 from chalicelib.settings import get_settings
-
-CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def _issue(user: User, login: Login, now: datetime) -> TokenPair:
@@ -116,7 +115,7 @@ def _revoke(user_id: str, login_id: str) -> None:
     try:
         Login(user_id=user_id, login_id=login_id).update(actions=[Login.revoked.set(True)], condition=Login.pk.exists())
     except UpdateError as exc:
-        if exc.cause_response_code != CONDITION_FAILED:
+        if not condition_failed(exc):
             raise
 
 
@@ -140,7 +139,7 @@ def refresh(refresh_token: str) -> TokenPair:
             condition=(Login.token_id == claims.token_id) & (Login.revoked == False),  # noqa: E712
         )
     except UpdateError as exc:
-        if exc.cause_response_code != CONDITION_FAILED:
+        if not condition_failed(exc):
             raise
         _revoke(claims.user_id, claims.login_id)
         raise NotAuthenticated(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import boto3
@@ -11,9 +12,11 @@ from chalice.test import Client
 from moto import mock_aws
 
 from chalicelib import clock
+from chalicelib.domain.bookings import today_in
 from chalicelib.models.base import create_table
+from chalicelib.services.accounts import create_admin
 from chalicelib.settings import get_settings
-from tests.factories import Api
+from tests.factories import PASSWORD, Api, Person, add_room, create_stay, sign_up, sign_up_provider
 
 
 @pytest.fixture(autouse=True)
@@ -62,3 +65,38 @@ class Clock:
 @pytest.fixture
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return Clock(monkeypatch)
+
+
+@dataclass
+class World:
+    provider: Person
+    stay: dict
+    room: dict
+    other_room: dict
+    guest: Person
+    other_guest: Person
+    admin: str
+
+    def day(self, offset: int) -> str:
+        return (today_in("Asia/Dhaka", clock.utcnow()) + timedelta(days=offset)).isoformat()
+
+    def body(self, start: int = 10, end: int = 13, **overrides) -> dict:
+        body = {
+            "stay_type": "hotel",
+            "room_id": self.room["id"],
+            "check_in": self.day(start),
+            "check_out": self.day(end),
+            "guests": 2,
+        }
+        return {**body, **overrides}
+
+
+@pytest.fixture
+def world(api: Api) -> World:
+    provider = sign_up_provider(api)
+    stay = create_stay(api, provider)
+    room = add_room(api, provider, stay["id"], price_per_night="2500.75", max_guest_per_room=3)
+    other_room = add_room(api, provider, stay["id"], room_name="Twin 2")
+    create_admin("root@example.com", PASSWORD)
+    admin = api.post("/api/auth/token", {"email": "root@example.com", "password": PASSWORD}).body["access"]
+    return World(provider, stay, room, other_room, sign_up(api), sign_up(api), admin)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,45 +10,9 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import clock
-from chalicelib.domain.bookings import today_in
-from chalicelib.services.accounts import create_admin
 from chalicelib.settings import get_settings
-from tests.factories import PASSWORD, Api, Person, add_room, create_stay, sign_up, sign_up_provider
-
-
-@dataclass
-class World:
-    provider: Person
-    stay: dict
-    room: dict
-    other_room: dict
-    guest: Person
-    other_guest: Person
-    admin: str
-
-    def day(self, offset: int) -> str:
-        return (today_in("Asia/Dhaka", clock.utcnow()) + timedelta(days=offset)).isoformat()
-
-    def body(self, start: int = 10, end: int = 13, **overrides) -> dict:
-        body = {
-            "stay_type": "hotel",
-            "room_id": self.room["id"],
-            "check_in": self.day(start),
-            "check_out": self.day(end),
-            "guests": 2,
-        }
-        return {**body, **overrides}
-
-
-@pytest.fixture
-def world(api: Api) -> World:
-    provider = sign_up_provider(api)
-    stay = create_stay(api, provider)
-    room = add_room(api, provider, stay["id"], price_per_night="2500.75", max_guest_per_room=3)
-    other_room = add_room(api, provider, stay["id"], room_name="Twin 2")
-    create_admin("root@example.com", PASSWORD)
-    admin = api.post("/api/auth/token", {"email": "root@example.com", "password": PASSWORD}).body["access"]
-    return World(provider, stay, room, other_room, sign_up(api), sign_up(api), admin)
+from tests.factories import Api, Person, sign_up_provider
+from tests.integration.conftest import World
 
 
 def book(api: Api, world: World, who: Person | None = None, **kw) -> dict:

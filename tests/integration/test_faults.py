@@ -1,0 +1,177 @@
+"""Faults injected at the DynamoDB client (a botocore `before-call` hook) on every write path.
+
+Throttling, a lost transaction race, a timeout and an internal error each reach the
+client as a problem document (503 with Retry-After: retrying helps), and the table
+holds the whole change or none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ReadTimeoutError
+
+from chalicelib.models.base import TableItem
+from chalicelib.settings import get_settings
+from tests.factories import PASSWORD, Api, provider_body, registration, room_body, sign_up, stay_body
+from tests.integration.conftest import World
+
+WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems")
+
+
+class _Status:
+    def __init__(self, code: int) -> None:
+        self.status_code, self.headers, self.content, self.text = code, {}, b"", ""
+
+
+def throttled(**_: Any) -> tuple[_Status, dict]:
+    return _Status(400), {"Error": {"Code": "ThrottlingException", "Message": "injected"}}
+
+
+def lost_race(model: Any, **_: Any) -> tuple[_Status, dict]:
+    """A transaction cancelled by a concurrent one; a single write refused for a transaction in flight."""
+    if model.name == "TransactWriteItems":
+        return _Status(400), {
+            "Error": {"Code": "TransactionCanceledException", "Message": "injected"},
+            "CancellationReasons": [{"Code": "TransactionConflict", "Message": "injected"}],
+        }
+    return _Status(400), {"Error": {"Code": "TransactionConflictException", "Message": "injected"}}
+
+
+def internal_error(**_: Any) -> tuple[_Status, dict]:
+    return _Status(500), {"Error": {"Code": "InternalServerError", "Message": "injected"}}
+
+
+def timed_out(**_: Any) -> None:
+    raise ReadTimeoutError(endpoint_url="https://dynamodb.injected")
+
+
+FAULTS = {"throttled": throttled, "lost_race": lost_race, "internal_error": internal_error, "timed_out": timed_out}
+
+
+@dataclass
+class Faults:
+    """Fails every write (or the operations named) while armed; counts what it failed."""
+
+    fault: Callable[..., Any] | None = None
+    operations: tuple[str, ...] = WRITES
+    after: int = 0
+    failed: list[str] = field(default_factory=list)
+    _seen: int = 0
+
+    def __call__(self, model: Any, **kwargs: Any) -> Any:
+        if self.fault is None or model.name not in self.operations:
+            return None
+        self._seen += 1
+        if self._seen <= self.after:
+            return None
+        self.failed.append(model.name)
+        return self.fault(model=model, **kwargs)
+
+    def arm(self, fault: Callable[..., Any], operations: tuple[str, ...] = WRITES, after: int = 0) -> None:
+        self.fault, self.operations, self.after, self._seen = fault, operations, after, 0
+
+
+@pytest.fixture
+def faults() -> Iterator[Faults]:
+    injector = Faults()
+    events = TableItem._get_connection().connection.client.meta.events
+    events.register_first("before-call.dynamodb", injector, unique_id="fault-injector")
+    yield injector
+    events.unregister("before-call.dynamodb", unique_id="fault-injector")
+
+
+def snapshot() -> list[dict]:
+    table = boto3.resource("dynamodb").Table(get_settings().table_name)
+    return sorted(table.scan(ConsistentRead=True)["Items"], key=lambda i: (i["pk"], i["sk"]))
+
+
+def write_paths(api: Api, w: World) -> dict[str, Callable[[], Any]]:
+    """One request per write path of the API."""
+    booking = api.post("/api/bookings/rooms/room-booking", w.body(20, 21), token=w.guest.access).body
+    confirmable = api.post("/api/bookings/rooms/room-booking", w.body(22, 23), token=w.guest.access).body
+    stay_path = f"/api/listings/stays/{w.stay['id']}"
+    room_path = f"{stay_path}/rooms/{w.other_room['id']}"
+    fresh = sign_up(api)
+    return {
+        "register": lambda: api.post("/api/auth/register", registration()),
+        "sign in": lambda: api.post("/api/auth/token", {"email": w.guest.email, "password": PASSWORD}),
+        "refresh": lambda: api.post("/api/auth/token/refresh", {"refresh": w.other_guest.refresh}),
+        "logout": lambda: api.post("/api/auth/logout", {"refresh": w.other_guest.refresh}, token=w.other_guest.access),
+        "guest profile": lambda: api.patch("/api/accounts/guest-profile", {"gender": "other"}, token=w.guest.access),
+        "become provider": lambda: api.post("/api/accounts/become-provider", provider_body(), token=fresh.access),
+        "provider profile": lambda: api.patch(
+            "/api/accounts/provider-profile", {"business_name": "X"}, token=w.provider.access
+        ),
+        "kyc": lambda: api.post(
+            f"/api/admin/providers/{w.provider.provider_id}/kyc", {"kyc_status": "VERIFIED"}, token=w.admin
+        ),
+        "create stay": lambda: api.post("/api/listings/stays", stay_body(), token=w.provider.access),
+        "change stay": lambda: api.patch(stay_path, {"city": "Sylhet"}, token=w.provider.access),
+        "add room": lambda: api.post(f"{stay_path}/rooms", room_body(), token=w.provider.access),
+        "change room": lambda: api.patch(room_path, {"price_per_night": 1}, token=w.provider.access),
+        "delete room": lambda: api.delete(room_path, token=w.provider.access),
+        "book": lambda: api.post("/api/bookings/rooms/room-booking", w.body(30, 33), token=w.other_guest.access),
+        "confirm": lambda: api.post(f"/api/bookings/rooms/{confirmable['id']}/confirm", token=w.provider.access),
+        "reject": lambda: api.post(f"/api/bookings/rooms/{booking['id']}/reject", token=w.provider.access),
+        "cancel": lambda: api.post(f"/api/bookings/rooms/{confirmable['id']}/cancel", token=w.guest.access),
+    }
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_every_write_path_answers_503_and_changes_nothing(api: Api, world: World, faults: Faults, fault: str) -> None:
+    paths = write_paths(api, world)
+    for name, request in paths.items():
+        before = snapshot()
+        faults.arm(FAULTS[fault])
+        reply = request()
+        faults.fault = None
+        assert faults.failed, f"{name}: no write was attempted"
+        assert (reply.status, reply.code) == (503, "SERVICE_UNAVAILABLE"), (name, reply.body)
+        assert reply.headers["Content-Type"] == "application/problem+json"
+        assert int(reply.headers["Retry-After"]) >= 1
+        assert snapshot() == before, f"{name}: a failed request changed the table"
+        faults.failed.clear()
+
+
+def test_a_fault_mid_registration_leaves_no_half_account(api: Api, faults: Faults) -> None:
+    """Registration is one transaction: a failure leaves no user without claims, or the reverse."""
+    before = snapshot()
+    faults.arm(timed_out, operations=("TransactWriteItems",))
+    body = registration()
+    assert api.post("/api/auth/register", body).status == 503
+    assert snapshot() == before
+    faults.fault = None
+    assert api.post("/api/auth/register", body).status == 201
+
+
+def test_the_timer_job_killed_mid_page_finishes_on_its_next_run_without_doing_anything_twice(
+    client,
+    api: Api,
+    world: World,
+    faults: Faults,
+    frozen_clock,
+) -> None:
+    from chalicelib.services.bookings import run_timers
+
+    made = [
+        api.post("/api/bookings/rooms/room-booking", world.body(10 + 2 * n, 11 + 2 * n), token=world.guest.access)
+        for n in range(4)
+    ]
+    assert all(m.status == 201 for m in made)
+    frozen_clock.advance(hours=25)
+    faults.arm(timed_out, operations=("TransactWriteItems",), after=2)
+    with pytest.raises(Exception):  # noqa: B017 - the run dies as a Lambda killed mid-page would
+        run_timers(frozen_clock.now, budget_seconds=60)
+    faults.fault = None
+    summary = run_timers(frozen_clock.now, budget_seconds=60)
+    assert summary == {"completed": 0, "expired": 2, "skipped": 0, "finished": True}
+    statuses = [api.get(f"/api/bookings/rooms/{m.body['id']}", token=world.guest.access).body for m in made]
+    assert {(s["status"], s["cancellation_reason"]) for s in statuses} == {("CANCELLED", "EXPIRED")}
+    user = next(i for i in snapshot() if i["pk"] == f"USER#{world.guest.id}" and i["sk"] == "USER")
+    assert user["pending_bookings"] == 0
+    assert not [i for i in snapshot() if i["kind"] == "NightLock"]
