@@ -1,0 +1,264 @@
+"""A hypothesis state machine drives the booking API against an in-memory model of the rules.
+
+Guests book, replay with an idempotency key and cancel; the provider confirms and
+rejects; the clock moves and the timer job runs. After every step the table must
+agree with the model: the same statuses, exactly the nights of live bookings
+locked, exact pending counters and provider total.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import boto3
+from chalice.test import Client
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
+
+from chalicelib import clock
+from chalicelib.models.base import TableItem, create_table
+from chalicelib.settings import get_settings
+from tests.factories import Api, Person, add_room, create_stay, sign_up, sign_up_provider
+
+ZONE = ZoneInfo("Asia/Dhaka")
+HOLD = timedelta(hours=24)
+GUESTS = 3
+
+
+@dataclass
+class Booked:
+    id: str
+    guest: int
+    room: int
+    check_in: date
+    check_out: date
+    created: datetime
+    status: str = "PENDING"
+    reason: str | None = None
+    key: tuple[int, str] | None = None
+
+    @property
+    def nights(self) -> list[date]:
+        return [self.check_in + timedelta(days=n) for n in range((self.check_out - self.check_in).days)]
+
+    @property
+    def due(self) -> datetime:
+        check_in_at = datetime.combine(self.check_in, datetime.min.time(), ZONE).replace(hour=14)
+        if self.status == "CONFIRMED":
+            return datetime.combine(self.check_out, datetime.min.time(), ZONE).replace(hour=12)
+        return min(self.created + HOLD, check_in_at)
+
+
+class BookingMachine(RuleBasedStateMachine):
+    booked = Bundle("booked")
+    keyed = Bundle("keyed")
+
+    def __init__(self) -> None:
+        super().__init__()
+        dynamodb = boto3.client("dynamodb")
+        if TableItem.exists():
+            dynamodb.delete_table(TableName=get_settings().table_name)
+        create_table()
+        self.real_clock = clock.utcnow
+        self.now = datetime.now(UTC)
+        clock.utcnow = lambda: self.now
+        from app import app
+
+        self.client = Client(app, stage_name="test")
+        self.client.__enter__()
+        self.api = Api(self.client)
+        self.provider: Person = sign_up_provider(self.api)
+        stay = create_stay(self.api, self.provider)
+        self.rooms = [add_room(self.api, self.provider, stay["id"], max_guest_per_room=2)["id"] for _ in range(2)]
+        self.guests = [sign_up(self.api) for _ in range(GUESTS)]
+        self.start = self.today()
+        self.model: dict[str, Booked] = {}
+
+    def teardown(self) -> None:
+        clock.utcnow = self.real_clock
+        self.client.__exit__(None, None, None)
+
+    def today(self) -> date:
+        return self.now.astimezone(ZONE).date()
+
+    def taken(self) -> dict[tuple[date, int], str]:
+        return {
+            (n, b.room): b.id for b in self.model.values() if b.status in ("PENDING", "CONFIRMED") for n in b.nights
+        }
+
+    def pending(self, guest: int) -> int:
+        return sum(1 for b in self.model.values() if b.guest == guest and b.status == "PENDING")
+
+    def body(self, room: int, start: int, nights: int) -> dict:
+        check_in = self.start + timedelta(days=start)
+        return {
+            "stay_type": "hotel",
+            "room_id": self.rooms[room],
+            "check_in": check_in.isoformat(),
+            "check_out": (check_in + timedelta(days=nights)).isoformat(),
+            "guests": 1,
+        }
+
+    def expect_booking(self, guest: int, room: int, start: int, nights: int) -> tuple[int, list[str]]:
+        check_in = self.start + timedelta(days=start)
+        if check_in < self.today():
+            return 400, []
+        if self.pending(guest) >= 5:
+            return 409, []
+        clash = sorted(
+            (check_in + timedelta(days=n)).isoformat()
+            for n in range(nights)
+            if (check_in + timedelta(days=n), room) in self.taken()
+        )
+        return (409, clash) if clash else (201, [])
+
+    @rule(
+        target=booked,
+        guest=st.integers(0, GUESTS - 1),
+        room=st.integers(0, 1),
+        start=st.integers(0, 6),
+        nights=st.integers(1, 3),
+    )
+    def book(self, guest: int, room: int, start: int, nights: int) -> str:
+        expected, clash = self.expect_booking(guest, room, start, nights)
+        reply = self.api.post(
+            "/api/bookings/rooms/room-booking", self.body(room, start, nights), token=self.guests[guest].access
+        )
+        assert reply.status == expected, (expected, reply.body)
+        if expected == 409 and clash:
+            assert reply.body["conflicting_nights"] == clash
+        if reply.status != 201:
+            return ""
+        check_in = self.start + timedelta(days=start)
+        booking = Booked(reply.body["id"], guest, room, check_in, check_in + timedelta(days=nights), self.now)
+        self.model[booking.id] = booking
+        return booking.id
+
+    @rule(
+        target=keyed,
+        guest=st.integers(0, GUESTS - 1),
+        room=st.integers(0, 1),
+        start=st.integers(0, 6),
+        key=st.text("abcdef0123", min_size=4, max_size=8),
+    )
+    def book_with_key(self, guest: int, room: int, start: int, key: str) -> tuple[int, dict, str, str]:
+        body = self.body(room, start, 1)
+        expected, _ = self.expect_booking(guest, room, start, 1)
+        headers = {"Idempotency-Key": key}
+        reply = self.api.post(
+            "/api/bookings/rooms/room-booking", body, token=self.guests[guest].access, headers=headers
+        )
+        earlier = next((b for b in self.model.values() if b.key == (guest, key)), None)
+        if earlier is not None:  # this guest used the key before: the first booking again, or a 422
+            same = (earlier.room, earlier.check_in.isoformat()) == (room, body["check_in"])
+            assert reply.status == (201 if same else 422), reply.body
+            assert not same or reply.body["id"] == earlier.id
+            return guest, body, key, earlier.id if same else ""
+        assert reply.status == expected, (expected, reply.body)
+        if reply.status != 201:
+            return guest, body, key, ""
+        check_in = date.fromisoformat(body["check_in"])
+        booking = Booked(
+            reply.body["id"], guest, room, check_in, check_in + timedelta(days=1), self.now, key=(guest, key)
+        )
+        self.model[booking.id] = booking
+        return guest, body, key, booking.id
+
+    @rule(request=keyed)
+    def replay(self, request: tuple[int, dict, str, str]) -> None:
+        guest, body, key, booking_id = request
+        if not booking_id:
+            return
+        before = len(self.model)
+        reply = self.api.post(
+            "/api/bookings/rooms/room-booking", body, token=self.guests[guest].access, headers={"Idempotency-Key": key}
+        )
+        assert (reply.status, reply.body["id"]) == (201, booking_id)
+        assert len(self.model) == before
+
+    @rule(booking_id=consumes(booked))
+    def cancel(self, booking_id: str) -> None:
+        if not booking_id:
+            return
+        booking = self.model[booking_id]
+        reply = self.api.post(f"/api/bookings/rooms/{booking_id}/cancel", token=self.guests[booking.guest].access)
+        if booking.status not in ("PENDING", "CONFIRMED"):
+            assert (reply.status, reply.code) == (409, "INVALID_TRANSITION")
+        elif self.today() >= booking.check_in:
+            assert (reply.status, reply.code) == (409, "TOO_LATE_TO_CANCEL")
+        else:
+            assert reply.status == 200, reply.body
+            booking.status, booking.reason = "CANCELLED", "CANCELLED_BY_GUEST"
+
+    @rule(booking_id=booked)
+    def confirm(self, booking_id: str) -> None:
+        if not booking_id:
+            return
+        booking = self.model[booking_id]
+        reply = self.api.post(f"/api/bookings/rooms/{booking_id}/confirm", token=self.provider.access)
+        if booking.status == "PENDING" and self.now < booking.due:
+            assert reply.status == 200, reply.body
+            booking.status = "CONFIRMED"
+        else:
+            assert (reply.status, reply.code) == (409, "INVALID_TRANSITION")
+
+    @rule(booking_id=booked)
+    def reject(self, booking_id: str) -> None:
+        if not booking_id:
+            return
+        booking = self.model[booking_id]
+        reply = self.api.post(f"/api/bookings/rooms/{booking_id}/reject", token=self.provider.access)
+        if booking.status == "PENDING":
+            assert reply.status == 200, reply.body
+            booking.status, booking.reason = "CANCELLED", "REJECTED_BY_PROVIDER"
+        else:
+            assert (reply.status, reply.code) == (409, "INVALID_TRANSITION")
+
+    @rule(hours=st.sampled_from([1, 6, 13, 24]))
+    def time_passes(self, hours: int) -> None:
+        self.now += timedelta(hours=hours)
+
+    @rule()
+    def timers_run(self) -> None:
+        event = self.client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        )
+        summary = self.client.lambda_.invoke("booking_timers", event).payload
+        expired = completed = 0
+        for booking in self.model.values():
+            if booking.status in ("PENDING", "CONFIRMED") and booking.due <= self.now:
+                if booking.status == "PENDING":
+                    booking.status, booking.reason = "CANCELLED", "EXPIRED"
+                    expired += 1
+                else:
+                    booking.status = "COMPLETED"
+                    completed += 1
+        assert (summary["expired"], summary["completed"]) == (expired, completed)
+
+    @invariant()
+    def the_table_agrees_with_the_model(self) -> None:
+        items = boto3.resource("dynamodb").Table(get_settings().table_name).scan(ConsistentRead=True)["Items"]
+        stored = {i["id"]: i for i in items if i["kind"] == "Booking"}
+        assert {k: (b["status"], b.get("cancellation_reason")) for k, b in stored.items()} == {
+            k: (b.status, b.reason) for k, b in self.model.items()
+        }
+        locks = {(i["night"], i["room_id"]): i["booking_id"] for i in items if i["kind"] == "NightLock"}
+        assert locks == {(n.isoformat(), self.rooms[room]): bid for (n, room), bid in self.taken().items()}
+        users = {i["id"]: i for i in items if i["kind"] == "User"}
+        for n, guest in enumerate(self.guests):
+            assert int(users[guest.id].get("pending_bookings", 0)) == self.pending(n)
+        provider = next(i for i in items if i["kind"] == "Provider")
+        live = sum(1 for b in self.model.values() if b.status in ("CONFIRMED", "COMPLETED"))
+        assert int(provider["total_bookings"]) == live
+
+
+BookingMachine.TestCase.settings = settings(
+    max_examples=12,
+    stateful_step_count=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+test_the_booking_rules_hold_in_any_order = BookingMachine.TestCase
