@@ -41,14 +41,15 @@ def _import_seconds(code: str) -> float:
 def main() -> int:
     app = statistics.median(_import_seconds(APP) for _ in range(RUNS))
     bare = statistics.median(_import_seconds(BARE) for _ in range(RUNS))
-    print(f"cold import, median of {RUNS} fresh interpreters")
-    print(f"  bare Chalice app + boto3   {bare * 1000:7.1f} ms")
-    print(f"  this app                   {app * 1000:7.1f} ms   ratio {app / bare:.2f}")
+    print("## Cold start\n")
+    print(f"Import time in a fresh interpreter, median of {RUNS}.\n")
+    print("| | ms | ratio |")
+    print("|---|---|---|")
+    print(f"| bare Chalice app + boto3 | {bare * 1000:.0f} | 1.00 |")
+    print(f"| this app | {app * 1000:.0f} | {app / bare:.2f} |")
     zip_path = ROOT / "dist" / "prod" / "deployment.zip"
-    if zip_path.exists():
-        print(f"deployment.zip (prod)        {zip_path.stat().st_size / 1024 / 1024:7.1f} MiB")
-    else:
-        print("deployment.zip: run `make package STAGE=prod` first")
+    size = f"{zip_path.stat().st_size / 1024 / 1024:.1f} MiB" if zip_path.exists() else "not built"
+    print(f"\nLambda zip of the prod stage (`make package STAGE=prod`): {size}.\n")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -23,4 +24,6 @@ def start() -> None:
         AWS_SECRET_ACCESS_KEY="bench",
         AWS_DEFAULT_REGION="us-east-1",
         LOG_LEVEL="WARNING",
+        # Shared with any server the benchmark starts, so that its tokens are valid there.
+        JWT_SECRET=secrets.token_urlsafe(48),
     )

@@ -34,6 +34,11 @@ def timer_pk(shard: int) -> str:
     return f"TIMER#{shard}"
 
 
+def timer_shard_of(booking_id: str) -> int:
+    """The timer index shard of a booking: its id hashed, so that due bookings spread evenly."""
+    return int(hashlib.sha256(booking_id.encode()).hexdigest()[:8], 16) % TIMER_SHARDS
+
+
 def timer_instant(moment: datetime) -> str:
     """A sortable UTC instant, the timer index's sort key."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -114,17 +119,13 @@ class Booking(TableItem, discriminator="Booking"):
     def keys(booking_id: str) -> tuple[str, str]:
         return f"BOOKING#{booking_id}", "BOOKING"
 
-    @property
-    def timer_shard_number(self) -> int:
-        return int(hashlib.sha256(self.id.encode()).hexdigest()[:8], 16) % TIMER_SHARDS
-
     def derive_keys(self) -> None:
         self.pk, self.sk = self.keys(self.id)
         listed = f"{self.created_at.isoformat()}#{self.id}"
         self.gsi1pk, self.gsi1sk = guest_bookings_pk(self.guest_id), listed
         self.gsi2pk, self.gsi2sk = provider_bookings_pk(self.provider_id), listed
         if holds_nights(self.status) and self.due_at is not None:
-            self.timer_shard, self.timer_due = timer_pk(self.timer_shard_number), timer_instant(self.due_at)
+            self.timer_shard, self.timer_due = timer_pk(timer_shard_of(self.id)), timer_instant(self.due_at)
         else:
             self.timer_shard = self.timer_due = None
 

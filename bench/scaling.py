@@ -1,0 +1,145 @@
+"""Reads that must not grow with unrelated data: `python -m bench.scaling [--scale N]`.
+
+- the timer job's reads with 100 due bookings among 100, and among 100 x SCALE bookings;
+- a guest's list of 10 bookings beside 10 x SCALE bookings of other guests.
+
+Bookings are written straight into the table (BatchWriteItem) to build the data fast;
+what is measured goes through the app. Exits 1 when a ratio exceeds 1.05.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import timedelta
+
+from bench import dynamodb
+
+dynamodb.start()
+os.environ.update(PASSWORD_HASH_TIME_COST="1", PASSWORD_HASH_MEMORY_KIB="1024", PASSWORD_HASH_PARALLELISM="1")
+
+from chalice.test import Client  # noqa: E402
+
+from app import app  # noqa: E402
+from bench.meter import Meter  # noqa: E402
+from chalicelib import clock  # noqa: E402
+from chalicelib.domain.ids import new_id  # noqa: E402
+from chalicelib.models.base import TableItem, create_table  # noqa: E402
+from chalicelib.models.bookings import (  # noqa: E402
+    Booking,
+    GuestSnapshot,
+    ProviderSnapshot,
+    RoomSnapshot,
+    StaySnapshot,
+)
+from chalicelib.services.bookings import run_timers  # noqa: E402
+from tests.factories import Api, sign_up  # noqa: E402
+
+LIMIT = 1.05
+
+
+def write_bookings(count: int, *, guest_id: str, due_in: timedelta) -> None:
+    """`count` PENDING bookings falling due `due_in` from now (negative: already due)."""
+    now = clock.utcnow()
+    with TableItem.batch_write() as batch:
+        for n in range(count):
+            stay_id = new_id()
+            batch.save(
+                Booking(
+                    id=new_id(),
+                    status="PENDING",
+                    guest_id=guest_id,
+                    provider_id="bench-provider",
+                    stay_id=stay_id,
+                    room_id=f"{stay_id}.{new_id()}",
+                    check_in="2027-01-01",
+                    check_out="2027-01-02",
+                    nights=1,
+                    guests=1,
+                    price_per_night=100,
+                    total_price=100,
+                    currency="BDT",
+                    due_at=now + due_in,
+                    guest=GuestSnapshot(id=guest_id, full_name="G", email="g@example.com"),
+                    provider=ProviderSnapshot(id="bench-provider", business_name="B", business_phone="+8801811000000"),
+                    room=RoomSnapshot(id="r", room_name="R", room_type="t", price_per_night=100, max_guest_per_room=2),
+                    stay=StaySnapshot(
+                        id=stay_id,
+                        type="hotel",
+                        name="S",
+                        address="A",
+                        city="C",
+                        country="BD",
+                        timezone="Asia/Dhaka",
+                        check_in_time="14:00",
+                        check_out_time="12:00",
+                    ),
+                    created_at=now - timedelta(minutes=n),
+                    updated_at=now,
+                    version=1,
+                )
+            )
+
+
+def timer_reads(meter: Meter) -> tuple[int, float]:
+    meter.reset()
+    summary = run_timers(clock.utcnow(), budget_seconds=600)
+    assert summary["expired"] == 100, summary
+    queries = [c for c in meter.calls if c.operation == "Query"]
+    return len(queries), sum(c.read_units for c in queries)
+
+
+def list_reads(api: Api, meter: Meter, token: str) -> tuple[int, float]:
+    meter.reset()
+    reply = api.get("/api/bookings/rooms/my?limit=20", token=token)
+    assert reply.status == 200 and len(reply.body["items"]) == 10, reply.body
+    return len(meter.calls), meter.read_units
+
+
+def row(name: str, base: tuple[int, float], scaled: tuple[int, float]) -> bool:
+    ratios = [s / b if b else 1.0 for b, s in zip(base, scaled, strict=True)]
+    ok = all(r <= LIMIT for r in ratios)
+    print(
+        f"| {name} | {base[0]} / {base[1]:.1f} | {scaled[0]} / {scaled[1]:.1f} | "
+        f"{ratios[0]:.2f} / {ratios[1]:.2f} | {'ok' if ok else 'FAIL'} |"
+    )
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=100, help="how many times more unrelated bookings")
+    args = parser.parse_args()
+    create_table()
+    meter = Meter()
+    meter.attach(TableItem._get_connection().connection.client)
+    print(
+        f"## Scaling\n\nRequests / read units, baseline beside {args.scale}x unrelated data; "
+        f"each ratio must stay at or under {LIMIT}.\n"
+    )
+    print("| what | baseline | with unrelated data | ratio | |")
+    print("|---|---|---|---|---|")
+
+    write_bookings(100, guest_id="due-guest", due_in=-timedelta(hours=1))
+    base = timer_reads(meter)
+    write_bookings(100, guest_id="due-guest", due_in=-timedelta(hours=1))
+    write_bookings(100 * args.scale - 100, guest_id="later-guest", due_in=timedelta(days=30))
+    ok = row(f"timer job: 100 due among 100 / among {100 * args.scale}", base, timer_reads(meter))
+
+    with Client(app, stage_name="test") as client:
+        api = Api(client)
+        guest = sign_up(api)
+        write_bookings(10, guest_id=guest.id, due_in=timedelta(days=30))
+        base = list_reads(api, meter, guest.access)
+        for n in range(args.scale):
+            write_bookings(10, guest_id=f"other-{n}", due_in=timedelta(days=30))
+        ok &= row(
+            f"a guest's 10 bookings beside {10 * args.scale} of others", base, list_reads(api, meter, guest.access)
+        )
+    print()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
