@@ -26,4 +26,9 @@ def start() -> None:
         LOG_LEVEL="WARNING",
         # Shared with any server the benchmark starts, so that its tokens are valid there.
         JWT_SECRET=secrets.token_urlsafe(48),
+        # Benchmarks make many accounts and bookings: argon2 at a test cost, no pending cap.
+        PASSWORD_HASH_TIME_COST="1",
+        PASSWORD_HASH_MEMORY_KIB="1024",
+        PASSWORD_HASH_PARALLELISM="1",
+        MAX_PENDING_PER_GUEST="100000",
     )

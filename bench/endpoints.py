@@ -11,7 +11,6 @@ DynamoDB calls), beside the minimum the design allows. Prints a Markdown table.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -23,12 +22,6 @@ from typing import Any
 from bench import dynamodb
 
 dynamodb.start()
-os.environ.update(
-    PASSWORD_HASH_TIME_COST="1",
-    PASSWORD_HASH_MEMORY_KIB="1024",
-    PASSWORD_HASH_PARALLELISM="1",
-    MAX_PENDING_PER_GUEST="100000",
-)
 
 from chalice.test import Client  # noqa: E402
 

@@ -10,14 +10,12 @@ what is measured goes through the app. Exits 1 when a ratio exceeds 1.05.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import timedelta
 
 from bench import dynamodb
 
 dynamodb.start()
-os.environ.update(PASSWORD_HASH_TIME_COST="1", PASSWORD_HASH_MEMORY_KIB="1024", PASSWORD_HASH_PARALLELISM="1")
 
 from chalice.test import Client  # noqa: E402
 

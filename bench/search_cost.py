@@ -11,7 +11,6 @@ than 1.05 times the baseline in requests or read units, or takes more than 2 ste
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -21,12 +20,6 @@ from datetime import timedelta
 from bench import dynamodb
 
 dynamodb.start()
-os.environ.update(
-    PASSWORD_HASH_TIME_COST="1",
-    PASSWORD_HASH_MEMORY_KIB="1024",
-    PASSWORD_HASH_PARALLELISM="1",
-    MAX_PENDING_PER_GUEST="100000",
-)
 
 from chalice.test import Client  # noqa: E402
 

@@ -14,18 +14,12 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from bench import dynamodb
 
 dynamodb.start()
-os.environ.update(
-    PASSWORD_HASH_TIME_COST="1",
-    PASSWORD_HASH_MEMORY_KIB="1024",
-    PASSWORD_HASH_PARALLELISM="1",
-    MAX_PENDING_PER_GUEST="100000",
-)
 
 import requests  # noqa: E402
 
@@ -89,6 +83,29 @@ def run(base: str, jobs: list[list[dict]], token: str) -> tuple[float, Counter[i
     return time.perf_counter() - started, outcomes
 
 
+def one_night(room_id: str, day: date) -> dict:
+    return {
+        "stay_type": "hotel",
+        "room_id": room_id,
+        "check_in": str(day),
+        "check_out": str(day + timedelta(days=1)),
+        "guests": 1,
+    }
+
+
+def row(label: str, base: str, jobs: list[list[dict]], token: str, server: int, db: int) -> Counter[int]:
+    """Run the clients, print their row of the table, give back the outcomes."""
+    api_cpu, db_cpu = cpu_seconds(server), cpu_seconds(db)
+    elapsed, outcomes = run(base, jobs, token)
+    api_cpu, db_cpu = cpu_seconds(server) - api_cpu, cpu_seconds(db) - db_cpu
+    other = sum(outcomes.values()) - outcomes[201] - outcomes[409]
+    print(
+        f"| {len(jobs)} | {label} | {outcomes[201] / elapsed:.1f} | {outcomes[201]} | {outcomes[409]} | {other} | "
+        f"{100 * api_cpu / elapsed:.0f}% | {100 * db_cpu / elapsed:.0f}% |"
+    )
+    return outcomes
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bookings", type=int, default=96, help="bookings per level")
@@ -115,50 +132,14 @@ def main() -> int:
         for clients in (1, 4, 16):
             per_client = args.bookings // clients
             jobs = [
-                [
-                    {
-                        "stay_type": "hotel",
-                        "room_id": rooms[c],
-                        "check_in": str(today + timedelta(days=offset + n)),
-                        "check_out": str(today + timedelta(days=offset + n + 1)),
-                        "guests": 1,
-                    }
-                    for n in range(per_client)
-                ]
+                [one_night(rooms[c], today + timedelta(days=offset + n)) for n in range(per_client)]
                 for c in range(clients)
             ]
             offset += per_client + 1
-            api_cpu, db_cpu = cpu_seconds(server.pid), cpu_seconds(db)
-            elapsed, outcomes = run(base, jobs, token)
-            api_cpu, db_cpu = cpu_seconds(server.pid) - api_cpu, cpu_seconds(db) - db_cpu
-            print(
-                f"| {clients} | {clients} different | {outcomes[201] / elapsed:.1f} | {outcomes[201]} | "
-                f"{outcomes[409]} | {sum(outcomes.values()) - outcomes[201] - outcomes[409]} | "
-                f"{100 * api_cpu / elapsed:.0f}% | {100 * db_cpu / elapsed:.0f}% |"
-            )
+            row(f"{clients} different", base, jobs, token, server.pid, db)
         rounds = args.bookings // 16
-        contended = rooms[16]
-        jobs = [
-            [
-                {
-                    "stay_type": "hotel",
-                    "room_id": contended,
-                    "check_in": str(today + timedelta(days=200 + r)),
-                    "check_out": str(today + timedelta(days=201 + r)),
-                    "guests": 1,
-                }
-                for r in range(rounds)
-            ]
-            for _ in range(16)
-        ]
-        api_cpu, db_cpu = cpu_seconds(server.pid), cpu_seconds(db)
-        elapsed, outcomes = run(base, jobs, token)
-        api_cpu, db_cpu = cpu_seconds(server.pid) - api_cpu, cpu_seconds(db) - db_cpu
-        print(
-            f"| 16 | 1 contended, {rounds} nights | {outcomes[201] / elapsed:.1f} | {outcomes[201]} | "
-            f"{outcomes[409]} | {sum(outcomes.values()) - outcomes[201] - outcomes[409]} | "
-            f"{100 * api_cpu / elapsed:.0f}% | {100 * db_cpu / elapsed:.0f}% |"
-        )
+        jobs = [[one_night(rooms[16], today + timedelta(days=200 + r)) for r in range(rounds)] for _ in range(16)]
+        outcomes = row(f"1 contended, {rounds} nights", base, jobs, token, server.pid, db)
     finally:
         dynamodb_local.stop(server)
     ok = outcomes[201] == rounds and outcomes[409] == 15 * rounds

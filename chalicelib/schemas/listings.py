@@ -30,7 +30,16 @@ def _time_zone(name: str) -> str:
 TimeZone = Annotated[str, Field(max_length=64), AfterValidator(_time_zone)]
 MoneyOut = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
-_NOT_NULL = "may be changed but not removed"
+
+class Patch(Strict):
+    """A partial update: only the fields sent change, and none of them may be set to null."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may be changed but not removed")
+        return value
 
 
 class StayCreate(Strict):
@@ -46,9 +55,7 @@ class StayCreate(Strict):
     check_out_time: ClockTime = "12:00"
 
 
-class StayPatch(Strict):
-    """Only the fields sent change; none of them may be set to null."""
-
+class StayPatch(Patch):
     stay_type: StayType | None = None
     name: Text | None = None
     description: Description | None = None
@@ -59,13 +66,6 @@ class StayPatch(Strict):
     currency: ISO4217 | None = None
     check_in_time: ClockTime | None = None
     check_out_time: ClockTime | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError(_NOT_NULL)
-        return value
 
 
 class RoomCreate(Strict):
@@ -79,8 +79,8 @@ class RoomCreate(Strict):
     is_available: bool = True
 
 
-class RoomPatch(Strict):
-    """Only the fields sent change; `is_available: false` stops selling the room."""
+class RoomPatch(Patch):
+    """`is_available: false` stops selling the room."""
 
     room_type: RoomType | None = None
     room_name: Name | None = None
@@ -90,13 +90,6 @@ class RoomPatch(Strict):
     has_ac: bool | None = None
     has_heating: bool | None = None
     is_available: bool | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError(_NOT_NULL)
-        return value
 
 
 class RoomOut(Out):

@@ -315,13 +315,13 @@ def get_booking(caller: AccessClaims, booking_id: str, *, consistent: bool = Fal
     return booking
 
 
-def guest_bookings(
-    user_id: str, *, status: str | None, limit: int, cursor: str | None
+def _listed(
+    index: Any, partition: str, scope: str, *, status: str | None, limit: int, cursor: str | None
 ) -> tuple[list[Booking], str | None]:
-    """One Query on gsi1, `GUEST#<user id>#BOOKINGS`, newest first, filtered by status."""
+    """One Query on a booking list index, newest first, filtered by status, one page."""
     return page(
-        lambda start: Booking.gsi1.query(
-            guest_bookings_pk(user_id),
+        lambda start: index.query(
+            partition,
             scan_index_forward=False,
             filter_condition=(Booking.status == status) if status else None,
             limit=limit,
@@ -329,8 +329,16 @@ def guest_bookings(
         ),
         Booking,
         cursor=cursor,
-        scope=f"guest-bookings:{user_id}:{status}",
+        scope=f"{scope}:{status}",
     )
+
+
+def guest_bookings(
+    user_id: str, *, status: str | None, limit: int, cursor: str | None
+) -> tuple[list[Booking], str | None]:
+    """One Query on gsi1, `GUEST#<user id>#BOOKINGS`, newest first, filtered by status."""
+    scope = f"guest-bookings:{user_id}"
+    return _listed(Booking.gsi1, guest_bookings_pk(user_id), scope, status=status, limit=limit, cursor=cursor)
 
 
 def provider_bookings(
@@ -339,18 +347,8 @@ def provider_bookings(
     """One Query on gsi2, `PROVIDER#<pid>#BOOKINGS`, newest first; for that provider and admins."""
     if caller.provider_id != provider_id and ROLE_ADMIN not in caller.roles:
         raise Forbidden("Only that provider and admins may list its bookings.")
-    return page(
-        lambda start: Booking.gsi2.query(
-            provider_bookings_pk(provider_id),
-            scan_index_forward=False,
-            filter_condition=(Booking.status == status) if status else None,
-            limit=limit,
-            last_evaluated_key=start,
-        ),
-        Booking,
-        cursor=cursor,
-        scope=f"provider-bookings:{provider_id}:{status}",
-    )
+    scope = f"provider-bookings:{provider_id}"
+    return _listed(Booking.gsi2, provider_bookings_pk(provider_id), scope, status=status, limit=limit, cursor=cursor)
 
 
 # --- lifecycle ---
