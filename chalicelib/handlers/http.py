@@ -164,6 +164,9 @@ def _parse(model: type[BaseModel], raw: str | bytes | None = None, query: dict[s
     except ValidationError as exc:
         source = "body" if query is None else "query"
         raise Invalid("The request is not valid.", errors=_field_errors(exc, source)) from exc
+    except (ValueError, TypeError) as exc:  # a validator that failed outside pydantic's own errors
+        source = "body" if query is None else "query"
+        raise Invalid("The request is not valid.", errors=[{"field": source, "message": "is not valid"}]) from exc
 
 
 def _render(result: Any, status: int) -> Response:

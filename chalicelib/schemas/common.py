@@ -6,7 +6,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
 
 from chalicelib.domain.accounts import normalise_phone
 
@@ -50,9 +59,19 @@ def _not_in_future(value: date) -> date:
 
 
 PastDate = Annotated[date, AfterValidator(_not_in_future)]
+
+
+def _number_or_text(value: object) -> object:
+    # Decimal() would read a list as a (sign, digits, exponent) tuple; only numbers and text are money.
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValueError("must be a number")
+    return value
+
+
 # Money in and out: exact Decimal inside, a JSON number on the wire.
 Money = Annotated[
     Decimal,
+    BeforeValidator(_number_or_text),
     Field(gt=0, max_digits=10, decimal_places=2, strict=False),
     PlainSerializer(float, return_type=float, when_used="json"),
 ]

@@ -23,3 +23,23 @@ def test_invalid_json_is_reported_on_the_body() -> None:
         RegisterRequest.model_validate_json(b"{")
     except ValidationError as exc:
         assert _field_errors(exc, "body") == [{"field": "body", "message": "is not valid JSON"}]
+
+
+def test_a_validator_failing_outside_pydantic_is_still_a_400() -> None:
+    """pydantic's lax Decimal hands a list to Decimal(), which raises a bare ValueError."""
+    from decimal import Decimal
+    from typing import Annotated
+
+    import pytest
+    from pydantic import Field
+
+    from chalicelib.errors import Invalid
+    from chalicelib.handlers.http import _parse
+    from chalicelib.schemas.common import Strict
+
+    class Lax(Strict):
+        amount: Annotated[Decimal, Field(strict=False)]
+
+    with pytest.raises(Invalid) as refused:
+        _parse(Lax, raw=b'{"amount": [{}, {}, {}]}')
+    assert refused.value.extra["errors"] == [{"field": "body", "message": "is not valid"}]
