@@ -20,7 +20,7 @@ os.environ.pop("DYNAMODB_ENDPOINT", None)
 # CI runs the same generated cases every time (a failure there is then reproducible, and
 # a submission is not refused for a case a random seed happened to draw); a developer's run
 # explores new ones.
-from hypothesis import settings  # noqa: E402
+from hypothesis import settings
 
 settings.register_profile("ci", derandomize=True, database=None)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
