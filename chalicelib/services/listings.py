@@ -109,14 +109,38 @@ def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
     return _optimistic(write)
 
 
+def _stop_selling(stay: Stay, rooms: list[Room], room_id: str | None = None) -> None:
+    """Make sure no booking of these rooms is, or can still be, committed; else 409.
+
+    A booking's transaction checks the room's version as it was read. Saving the rooms
+    as not for sale bumps their versions, so a booking still in flight fails from then on;
+    a booking that committed before has its locks in place, which the second look finds
+    (and then the rooms go back on sale as they were).
+    """
+    what = "room" if room_id else "stay"
+    if has_upcoming_bookings(stay, room_id):
+        raise _has_bookings(what)
+    on_sale = {room.id: room.is_available for room in rooms}
+    with transaction() as tx:
+        for room in rooms:
+            room.is_available = False
+            tx.save(room)
+    if has_upcoming_bookings(stay, room_id):
+        with transaction() as tx:
+            for room in rooms:
+                room.is_available = on_sale[room.id]
+                tx.save(room)
+        raise _has_bookings(what)
+
+
 def delete_stay(provider_id: str, stay_id: str) -> None:
     """Delete the stay and all its rooms in one transaction, each under its version;
-    refused (409) while any of its nights from today on is booked."""
+    refused (409) while any of its nights from today on is booked (see `_stop_selling`)."""
 
     def write() -> None:
         stay, rooms = _owned(provider_id, stay_id)
-        if has_upcoming_bookings(stay):
-            raise _has_bookings("stay")
+        if rooms:
+            _stop_selling(stay, rooms)
         with transaction() as tx:
             tx.delete(stay)
             for room in rooms:
@@ -180,12 +204,11 @@ def update_room(provider_id: str, stay_id: str, room_id: str, patch: RoomPatch) 
 
 def delete_room(provider_id: str, stay_id: str, room_id: str) -> None:
     """One transaction: delete the room and save the stay with its room count one lower;
-    refused (409) while any of its nights from today on is booked."""
+    refused (409) while any of its nights from today on is booked (see `_stop_selling`)."""
 
     def write() -> None:
         stay, room = _owned_room(provider_id, stay_id, room_id)
-        if has_upcoming_bookings(stay, room.id):
-            raise _has_bookings("room")
+        _stop_selling(stay, [room], room.id)
         stay.room_count -= 1
         with transaction() as tx:
             tx.delete(room)

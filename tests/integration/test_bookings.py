@@ -429,3 +429,48 @@ def test_a_race_lost_every_time_is_503_with_retry_after_and_writes_nothing(api: 
     assert (reply.status, reply.code) == (503, "SERVICE_UNAVAILABLE")
     assert int(reply.headers["Retry-After"]) >= 1
     assert table_items() == before
+
+
+def test_a_booking_that_commits_while_its_room_is_being_deleted_stops_the_delete(
+    api: Api, world: World, monkeypatch
+) -> None:
+    """The booking lands between the delete's first look for bookings and its write."""
+    from chalicelib.services import listings
+
+    looks = []
+    real_look = listings.has_upcoming_bookings
+
+    def look_then_someone_books(stay, room_id=None):
+        found = real_look(stay, room_id)
+        if not looks:
+            book(api, world, who=world.other_guest)  # commits right after the first look
+        looks.append(found)
+        return found
+
+    monkeypatch.setattr(listings, "has_upcoming_bookings", look_then_someone_books)
+    path = f"/api/listings/stays/{world.stay['id']}/rooms/{world.room['id']}"
+    reply = api.delete(path, token=world.provider.access)
+    assert (reply.status, reply.code) == (409, "ROOM_HAS_BOOKINGS")
+    assert looks == [False, True]
+    room = next(
+        r for r in api.get(f"/api/listings/stays/{world.stay['id']}").body["rooms"] if r["id"] == world.room["id"]
+    )
+    assert room["is_available"] is True  # back on sale as it was
+
+
+def test_no_booking_commits_once_a_room_delete_has_begun(api: Api, world: World, monkeypatch) -> None:
+    """A booking that read the room before the delete took it off sale fails its condition."""
+    from chalicelib.services import bookings as booking_service
+    from chalicelib.services import listings
+
+    real_write = booking_service._write
+
+    def write_after_the_delete(*args, **kwargs):
+        monkeypatch.setattr(booking_service, "_write", real_write)
+        listings.delete_room(world.provider.provider_id, world.stay["id"], world.room["id"])
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(booking_service, "_write", write_after_the_delete)
+    reply = api.post("/api/bookings/rooms/room-booking", world.body(), token=world.guest.access)
+    assert reply.status in (404, 409), reply.body
+    assert locks() == []
