@@ -9,7 +9,7 @@ DDB_DIR := tools/dynamodb-local
 DDB_STAMP := $(DDB_DIR)/node_modules/.installed
 VENV_STAMP := $(VENV)/.installed
 DOCS_DIR := tools/swagger-ui
-DOCS_ASSETS := chalicelib/static/swagger-ui/swagger-ui-bundle.js
+DOCS_ASSETS := vendor/swagger-ui/swagger-ui-bundle.js
 
 STAGE ?= dev
 DYNAMODB_PORT ?= 8001
@@ -27,7 +27,8 @@ $(DDB_STAMP): $(DDB_DIR)/package.json
 	npm install --prefix $(DDB_DIR) --no-package-lock --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Swagger UI's files, served by the app itself at /api/docs (no CDN).
+# Swagger UI's files, served by the app itself at /api/docs (no CDN). Chalice puts what
+# is under vendor/ at the root of the Lambda zip.
 $(DOCS_ASSETS): $(DOCS_DIR)/package.json
 	npm install --prefix $(DOCS_DIR) --no-package-lock --no-audit --no-fund --loglevel=error
 	mkdir -p $(dir $@)
@@ -98,4 +99,4 @@ seed: $(VENV_STAMP)
 	$(PY) -m scripts.run_local seed
 
 clean:
-	rm -rf $(VENV) $(DDB_DIR)/node_modules $(DOCS_DIR)/node_modules chalicelib/static .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) $(DDB_DIR)/node_modules $(DOCS_DIR)/node_modules vendor .pytest_cache .mypy_cache .ruff_cache build dist

@@ -14,8 +14,10 @@ from chalicelib.schemas.common import HealthOut
 from chalicelib.services import health as health_service
 
 bp = ApiBlueprint(__name__)
-# Swagger UI's own files, copied here by `make` from the npm package swagger-ui-dist.
-ASSETS = Path(__file__).resolve().parent.parent / "static" / "swagger-ui"
+# Swagger UI's own files, copied by `make` from the npm package swagger-ui-dist into vendor/,
+# which Chalice unpacks at the root of the Lambda zip: found there on AWS, under vendor/ here.
+_ROOT = Path(__file__).resolve().parent.parent.parent
+ASSETS = next((p for p in (_ROOT / "swagger-ui", _ROOT / "vendor" / "swagger-ui") if p.is_dir()), _ROOT / "swagger-ui")
 _ASSET_TYPES = {"swagger-ui-bundle.js": "application/javascript", "swagger-ui.css": "text/css"}
 _DOCS_PAGE = """<!doctype html>
 <html lang="en">
