@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -41,6 +42,19 @@ class Out(BaseModel):
     """A response body, built from stored items."""
 
     model_config = ConfigDict(from_attributes=True, defer_build=True)
+
+
+ItemT = TypeVar("ItemT", bound=BaseModel)
+
+
+class Page(Out, Generic[ItemT]):
+    items: list[ItemT]
+    next_cursor: str | None
+
+    @classmethod
+    def of(cls, items: Sequence[object], next_cursor: str | None) -> Self:
+        """A page of `items` (response models, or stored items they are built from)."""
+        return cls.model_validate({"items": items, "next_cursor": next_cursor})
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

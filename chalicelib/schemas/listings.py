@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, PlainSerializer, StringConstraints, field_validator
 from pydantic_extra_types.country import CountryAlpha2
 from pydantic_extra_types.currency_code import ISO4217
 
@@ -127,11 +127,3 @@ class StayOut(Out):
 
 class StayWithRooms(StayOut):
     rooms: list[RoomOut]
-
-
-ItemT = TypeVar("ItemT", bound=BaseModel)
-
-
-class Page(Out, Generic[ItemT]):
-    items: list[ItemT]
-    next_cursor: str | None

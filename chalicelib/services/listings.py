@@ -5,34 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from pynamodb.exceptions import PynamoDBException
-
 from chalicelib import clock
+from chalicelib.domain import access
 from chalicelib.domain.ids import is_id, new_child_id, new_id, parent_of
 from chalicelib.domain.listings import MAX_ROOMS_PER_STAY
 from chalicelib.errors import Conflict, NotFound
-from chalicelib.models.base import TableItem, condition_failed, transaction
+from chalicelib.models.base import TableItem, transaction
 from chalicelib.models.listings import Room, Stay, provider_stays_pk, stay_pk
 from chalicelib.schemas.listings import RoomCreate, RoomPatch, StayCreate, StayPatch
-from chalicelib.services.bookings import has_upcoming_bookings
+from chalicelib.search.access import has_upcoming_bookings
 from chalicelib.services.pages import page
+from chalicelib.services.retries import retrying, stale_on_condition
 
 T = TypeVar("T")
-ATTEMPTS = 3
 # Fields of a stay that its rooms copy (index keys, currency): changing one rewrites the rooms.
 _ROOMS_FOLLOW = frozenset({"stay_type", "country", "city", "currency"})
 
 
 def _optimistic(write: Callable[[], T]) -> T:
     """Run a read-modify-write again when a version condition shows a concurrent change."""
-    for _ in range(ATTEMPTS):
-        try:
-            return write()
-        except PynamoDBException as exc:
-            if not condition_failed(exc):
-                raise
-            last = exc
-    raise Conflict("The stay changed while it was being saved; try again.") from last
+    return retrying(stale_on_condition(write), what="stay")
 
 
 def _has_bookings(what: str) -> Conflict:
@@ -61,7 +53,7 @@ def stay_with_rooms(stay_id: str, *, consistent: bool = False) -> tuple[Stay, li
 def _owned(provider_id: str, stay_id: str) -> tuple[Stay, list[Room]]:
     """The stay and its rooms, read consistently; another provider's stay is not found."""
     stay, rooms = stay_with_rooms(stay_id, consistent=True)
-    if stay.provider_id != provider_id:
+    if not access.owns(provider_id, stay.provider_id):
         raise NotFound("No such stay.")
     return stay, rooms
 

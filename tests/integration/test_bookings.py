@@ -460,8 +460,8 @@ def test_a_booking_that_commits_while_its_room_is_being_deleted_stops_the_delete
 
 def test_no_booking_commits_once_a_room_delete_has_begun(api: Api, world: World, monkeypatch) -> None:
     """A booking that read the room before the delete took it off sale fails its condition."""
-    from chalicelib.services import bookings as booking_service
     from chalicelib.services import listings
+    from chalicelib.services.bookings import create as booking_service
 
     real_write = booking_service._write
 
