@@ -14,6 +14,9 @@ from iso4217 import Currency
 
 from chalicelib.errors import Invalid
 
+# The most decimals any priced currency has (CLF, UYW: 4): the bound where no currency is known.
+MAX_MINOR_UNIT = max(c.exponent for c in Currency if c.exponent is not None)
+
 
 @cache
 def minor_unit(currency: str) -> int:

@@ -8,10 +8,12 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, model_validator
 
+from chalicelib.domain.money import MAX_MINOR_UNIT
 from chalicelib.schemas.common import Name, Out, PageQuery
 from chalicelib.schemas.listings import MoneyOut, RoomOut, StayType
 
-Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+# A filter over stays in several currencies: bounded by the finest minor unit there is.
+Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=MAX_MINOR_UNIT, allow_inf_nan=False)]
 
 
 class AvailabilityQuery(PageQuery):
