@@ -39,7 +39,7 @@ def get_stay(stay_id: str) -> StayWithRooms:
     auth="provider",
     body=StayPatch,
     response=StayOut,
-    problems={409: ("CONFLICT",)},
+    problems={409: ("CURRENCY_LOCKED", "CONFLICT")},
 )
 def patch_stay(owner: str, stay_id: str, body: StayPatch) -> StayOut:
     """Change the fields sent of one's own stay."""

@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from chalicelib.domain.accounts import normalise_phone
+from chalicelib.domain.money import MAX_MINOR_UNIT
 
 
 class Strict(BaseModel):
@@ -82,11 +83,12 @@ def _number_or_text(value: object) -> object:
     return value
 
 
-# Money in and out: exact Decimal inside, a JSON number on the wire.
+# Money in and out: exact Decimal inside, a JSON number on the wire. Its decimals are checked
+# against the currency's minor unit where the currency is known (`chalicelib.domain.money`).
 Money = Annotated[
     Decimal,
     BeforeValidator(_number_or_text),
-    Field(gt=0, max_digits=10, decimal_places=2, strict=False),
+    Field(gt=0, max_digits=10, decimal_places=MAX_MINOR_UNIT, strict=False, allow_inf_nan=False),
     PlainSerializer(float, return_type=float, when_used="json"),
 ]
 

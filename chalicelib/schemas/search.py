@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AliasChoices, Field, model_validator
 
+from chalicelib.domain.money import MAX_MINOR_UNIT
 from chalicelib.schemas.common import Name, Out, PageQuery
 from chalicelib.schemas.listings import MoneyOut, RoomOut, StayType
 
 if TYPE_CHECKING:
     from chalicelib.models.listings import Room, Stay
 
-Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+# A filter over stays in several currencies: bounded by the finest minor unit there is.
+Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=MAX_MINOR_UNIT, allow_inf_nan=False)]
 
 
 class AvailabilityQuery(PageQuery):

@@ -9,6 +9,7 @@ from chalicelib import clock
 from chalicelib.domain import access
 from chalicelib.domain.ids import is_id, new_child_id, new_id, parent_of
 from chalicelib.domain.listings import MAX_ROOMS_PER_STAY
+from chalicelib.domain.money import check_amount
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.models.base import TableItem, transaction
 from chalicelib.models.listings import Room, Stay, provider_stays_pk, stay_pk
@@ -85,6 +86,8 @@ def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
     def write() -> Stay:
         stay, rooms = _owned(provider_id, stay_id)
         changes = patch.model_dump(include=patch.model_fields_set)
+        if changes.get("currency", stay.currency) != stay.currency:
+            _check_currency_change(stay, rooms, changes["currency"])
         for name, value in changes.items():
             setattr(stay, name, value)
         stay.updated_at = clock.utcnow()
@@ -99,6 +102,15 @@ def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
         return stay
 
     return _optimistic(write)
+
+
+def _check_currency_change(stay: Stay, rooms: list[Room], currency: str) -> None:
+    """Bookings are priced in the stay's currency: 409 `CURRENCY_LOCKED` while any is upcoming;
+    and every room's price must be an amount of the new currency."""
+    if has_upcoming_bookings(stay):
+        raise Conflict("The stay has upcoming bookings in its currency.", code="CURRENCY_LOCKED")
+    for room in rooms:
+        check_amount(room.price_per_night, currency, "currency")
 
 
 def _stop_selling(stay: Stay, rooms: list[Room], room_id: str | None = None) -> None:
@@ -150,6 +162,7 @@ def add_room(provider_id: str, stay_id: str, body: RoomCreate) -> Room:
 
     def write() -> Room:
         stay, _ = _owned(provider_id, stay_id)
+        check_amount(body.price_per_night, stay.currency, "price_per_night")
         if stay.room_count >= MAX_ROOMS_PER_STAY:
             raise Conflict(f"A stay has at most {MAX_ROOMS_PER_STAY} rooms.", code="ROOM_LIMIT_REACHED")
         now = clock.utcnow()
@@ -184,7 +197,8 @@ def update_room(provider_id: str, stay_id: str, room_id: str, patch: RoomPatch) 
     """Save the room under its version with the fields sent."""
 
     def write() -> Room:
-        _, room = _owned_room(provider_id, stay_id, room_id)
+        stay, room = _owned_room(provider_id, stay_id, room_id)
+        check_amount(patch.price_per_night, stay.currency, "price_per_night")
         for name, value in patch.model_dump(include=patch.model_fields_set).items():
             setattr(room, name, value)
         room.updated_at = clock.utcnow()
