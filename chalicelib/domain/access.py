@@ -54,6 +54,13 @@ def require_provider_list(caller: AccessClaims, provider_id: str) -> None:
         raise Forbidden("Only that provider and admins may list its bookings.")
 
 
+def require_not_own_listing(user_provider_id: str | None, stay_provider_id: str) -> None:
+    """A provider may not book (nor so review) a stay of its own: 403 `OWN_LISTING`. Asked of
+    the stored user, not the token, so that a token older than the provider profile counts too."""
+    if user_provider_id is not None and owns(user_provider_id, stay_provider_id):
+        raise Forbidden("A provider cannot book its own listing.", code="OWN_LISTING")
+
+
 def require_booking_guest(caller: AccessClaims, guest_id: str) -> None:
     if not is_guest(caller, guest_id):
         raise Forbidden("Only the guest may cancel a booking.")

@@ -19,6 +19,7 @@ bp = ApiBlueprint(__name__)
     response=BookingDetail,
     status=201,
     problems={
+        403: ("OWN_LISTING",),
         404: ("NOT_FOUND",),
         409: ("ROOM_UNAVAILABLE", "PENDING_LIMIT_REACHED", "CONFLICT"),
         422: ("IDEMPOTENCY_KEY_REUSED",),

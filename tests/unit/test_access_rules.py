@@ -63,3 +63,11 @@ def test_only_the_guest_cancels_and_only_the_provider_answers() -> None:
 def test_ownership_is_the_same_provider() -> None:
     assert access.owns("p2", "p2")
     assert not access.owns("p2", "p3")
+
+
+def test_a_provider_may_not_book_its_own_listing() -> None:
+    access.require_not_own_listing(None, "p2")
+    access.require_not_own_listing("p3", "p2")
+    with pytest.raises(Forbidden) as refused:
+        access.require_not_own_listing("p2", "p2")
+    assert refused.value.code == "OWN_LISTING"

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib import clock
+from chalicelib.domain import access
 from chalicelib.domain import bookings as rules
 from chalicelib.domain.ids import new_id, parent_of
 from chalicelib.domain.tokens import AccessClaims
@@ -56,6 +57,7 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> Booking:
 def _check(body: BookingCreate, stay: Stay, room: Room, user: User, now: datetime) -> None:
     """The rules a booking request must meet before anything is written."""
     settings = get_settings()
+    access.require_not_own_listing(user.provider_id, stay.provider_id)
     problems = []
     if body.stay_type != stay.stay_type:
         problems.append({"field": "stay_type", "message": f"the room belongs to a {stay.stay_type}"})
