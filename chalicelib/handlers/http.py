@@ -15,7 +15,9 @@ becomes a problem document. The list of operations also feeds the OpenAPI docume
 from __future__ import annotations
 
 import functools
+import json
 import logging
+import math
 import re
 import time
 import uuid
@@ -157,10 +159,39 @@ def require(auth: Auth, headers: Any) -> AccessClaims | None:
     return caller
 
 
+def _not_json(constant: str) -> float:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(number: str) -> float:
+    value = float(number)
+    if not math.isfinite(value):  # 1e309 overflows a double: it would become Infinity, then null
+        raise ValueError("numbers must be finite")
+    return value
+
+
+def _strict_json(raw: str | bytes) -> None:
+    """Refuse what is not JSON but Python's and pydantic's parsers take: NaN, Infinity and
+    numbers that overflow a double (they would be stored as null). Nesting is bounded by the
+    parser's recursion limit (a RecursionError is a ValueError here, so a 400)."""
+    try:
+        json.loads(raw, parse_constant=_not_json, parse_float=_finite)
+    except RecursionError as exc:
+        raise ValueError("nests too deeply") from exc
+    except json.JSONDecodeError:
+        pass  # pydantic's parser names the error itself
+
+
 def _parse(model: type[BaseModel], raw: str | bytes | None = None, query: dict[str, str] | None = None) -> BaseModel:
     """A body (JSON bytes) or a query into its strict model; 400 with the fields at fault."""
     try:
-        return model.model_validate_json(raw or b"") if query is None else model.model_validate(query)
+        if query is None:
+            try:
+                _strict_json(raw or b"")
+            except ValueError as exc:
+                raise Invalid("The request is not valid.", errors=[{"field": "body", "message": str(exc)}]) from exc
+            return model.model_validate_json(raw or b"")
+        return model.model_validate(query)
     except ValidationError as exc:
         source = "body" if query is None else "query"
         raise Invalid("The request is not valid.", errors=_field_errors(exc, source)) from exc
