@@ -240,3 +240,40 @@ def test_no_body_takes_a_non_finite_number(api: Api, cast: Cast, items, number: 
     )
     assert (reply.status, reply.code) == (400, "VALIDATION_ERROR"), reply.body
     assert items() == before
+
+
+# --- tokens outlive their users: every route that takes a bearer token asks whether the user still is ---
+
+
+def _bearer_routes(c: Cast) -> list[tuple[str, str]]:
+    routes = []
+    for op in OPERATIONS:
+        if op.auth == "none":
+            continue
+        path = _concrete(op.path, c).replace("{booking_id}", c.booking["id"])
+        routes.append((op.method, path.replace("{webhook_id}", "x").replace("{review_id}", "x")))
+    return routes
+
+
+@pytest.mark.parametrize("gone", ["deleted", "inactive"])
+def test_a_token_whose_user_is_gone_is_invalid_on_every_route(api: Api, cast: Cast, items, gone: str) -> None:
+    from chalicelib.models.accounts import User
+
+    user = User.get(*User.keys(cast.world.provider.id))
+    if gone == "deleted":
+        user.delete()
+    else:
+        user.update(actions=[User.is_active.set(False)])
+    before = items()
+    routes = _bearer_routes(cast)
+    assert ("GET", "/api/auth/me") in routes
+    for method, path in routes:
+        reply = api.call(method, path, {}, token=cast.world.provider.access)
+        assert (reply.status, reply.code) == (401, "TOKEN_INVALID"), (method, path, reply.body)
+    assert items() == before
+
+
+def test_an_admin_asking_for_an_unknown_providers_bookings_gets_404(api: Api, cast: Cast) -> None:
+    for provider_id in ("AAAAAAAAAAAAAAAAAAAAAA", "not an id"):
+        reply = api.get(f"/api/bookings/rooms/provider/{provider_id}", token=cast.world.admin)
+        assert (reply.status, reply.code) == (404, "NOT_FOUND"), reply.body
