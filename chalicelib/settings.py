@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1)
     login_failure_window_seconds: int = Field(900, ge=1)
     login_lockout_seconds: int = Field(900, ge=1)
+    login_address_max_failures: int = Field(50, ge=1)
 
     # argon2id cost; the defaults are pwdlib's recommended parameters.
     password_hash_time_cost: int = Field(3, ge=1)

@@ -272,6 +272,13 @@ def header(name: str) -> str | None:
     return str(value) if value is not None else None
 
 
+def source_ip() -> str:
+    """The client's address as API Gateway saw the connection (`requestContext.identity.sourceIp`),
+    never a header such as X-Forwarded-For, which a client can set to anything."""
+    identity = (_request_var.get().context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
 def _request_id(request: Request) -> str:
     sent = request.headers.get("x-request-id")
     return sent if sent and _REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
