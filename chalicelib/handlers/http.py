@@ -242,7 +242,9 @@ class ApiBlueprint(Blueprint):
                 except Exception as exc:  # noqa: BLE001 - the boundary: everything becomes a problem
                     return problem_for(exc)
 
-            self.route(path, methods=[method])(endpoint)
+            # HEAD wherever GET: the same answer without its body (`http_middleware`), locally
+            # and on API Gateway alike, since the template's methods come from these routes.
+            self.route(path, methods=[method, "HEAD"] if method == "GET" else [method])(endpoint)
             if not in_schema:
                 return view
             summary = (view.__doc__ or view.__name__).strip().splitlines()[0]
@@ -305,6 +307,8 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
                 headers={k: str(v) for k, v in response.headers.items() if k.lower() == "allow"},
             )
         response.headers["X-Request-Id"] = request_id
+        if event.method == "HEAD":
+            response.body = ""
         log.info(
             "request",
             extra={
