@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     lock_ttl_days: int = Field(3, ge=1)
     timer_rate_minutes: int = Field(15, ge=1)
 
+    # DynamoDB client: botocore's timeouts and retries ("standard" mode, this many retries
+    # after the first attempt). With the deadline they bound a request's time well inside
+    # API Gateway's 29 s: past the deadline no further attempt starts (503, Retry-After), so
+    # an answer comes at most one attempt (connect + read timeout) after it.
+    dynamodb_connect_timeout_seconds: float = Field(2, gt=0, le=10)
+    dynamodb_read_timeout_seconds: float = Field(5, gt=0, le=10)
+    dynamodb_max_retry_attempts: int = Field(2, ge=0, le=5)
+    request_deadline_seconds: float = Field(12, gt=0, le=15)
+
     log_level: str = "INFO"
 
     @model_validator(mode="after")

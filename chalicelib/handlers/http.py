@@ -32,12 +32,14 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
+from chalicelib import deadline
 from chalicelib.domain.accounts import ROLE_ADMIN, ROLE_PROVIDER
 from chalicelib.domain.tokens import AccessClaims
 from chalicelib.errors import DomainError, Forbidden, Invalid, ServiceUnavailable
 from chalicelib.logs import request_id_var
-from chalicelib.models.base import is_transient
+from chalicelib.models.base import before_each_attempt, is_transient
 from chalicelib.services.auth import caller_from_header
+from chalicelib.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -291,6 +293,8 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
     request_id = _request_id(event)
     token = request_id_var.set(request_id)
     request_token = _request_var.set(event)
+    before_each_attempt(deadline.check, "request-deadline")
+    deadline_token = deadline.start(get_settings().request_deadline_seconds)
     started = time.perf_counter()
     try:
         response = get_response(event)
@@ -322,3 +326,4 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
     finally:
         request_id_var.reset(token)
         _request_var.reset(request_token)
+        deadline.reset(deadline_token)
