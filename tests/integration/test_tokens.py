@@ -234,3 +234,42 @@ def test_bad_refresh_bodies_are_400(api: Api, body: dict) -> None:
 def test_token_body_is_strict(api: Api) -> None:
     reply = api.post("/api/auth/token", {"email": "a@example.com", "password": "x", "remember": True})
     assert (reply.status, reply.code) == (400, "VALIDATION_ERROR")
+
+
+def test_an_unknown_email_costs_the_same_reads_and_hashing_as_a_known_one(api: Api, monkeypatch) -> None:
+    from chalicelib.models.base import TableItem
+    from chalicelib.services import auth, passwords
+
+    person = sign_up(api)
+    work: list[str] = []
+    hasher = passwords._hasher()
+    monkeypatch.setattr(passwords, "_hasher", lambda: _Counting(hasher, work))
+    events = TableItem._get_connection().connection.client.meta.events
+    events.register("before-call.dynamodb", lambda model, **_: work.append(model.name), unique_id="count-calls")
+    try:
+        seen = []
+        for email, address in ((person.email, "192.0.2.1"), ("nobody-here@example.com", "192.0.2.2")):
+            work.clear()
+            with pytest.raises(Exception):  # noqa: B017 - both are the same 401
+                auth.login(email, "nope nope", address)
+            seen.append(list(work))
+    finally:
+        events.unregister("before-call.dynamodb", unique_id="count-calls")
+    known, unknown = seen
+    assert known == unknown and "argon2" in known, (known, unknown)
+
+
+class _Counting:
+    def __init__(self, hasher, work: list[str]) -> None:
+        self._hasher, self._work = hasher, work
+
+    def verify(self, password: str, hash: str) -> bool:
+        self._work.append("argon2")
+        return self._hasher.verify(password, hash)
+
+    def verify_and_update(self, password: str, hash: str):
+        self._work.append("argon2")
+        return self._hasher.verify_and_update(password, hash)
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
