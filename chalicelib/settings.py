@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1)
     login_failure_window_seconds: int = Field(900, ge=1)
     login_lockout_seconds: int = Field(900, ge=1)
+    login_address_max_failures: int = Field(50, ge=1)
 
     # argon2id cost; the defaults are pwdlib's recommended parameters.
     password_hash_time_cost: int = Field(3, ge=1)
@@ -50,6 +51,15 @@ class Settings(BaseSettings):
     # Lock items of past nights are removed by DynamoDB's TTL this long after the night.
     lock_ttl_days: int = Field(3, ge=1)
     timer_rate_minutes: int = Field(15, ge=1)
+
+    # DynamoDB client: botocore's timeouts and retries ("standard" mode, this many retries
+    # after the first attempt). With the deadline they bound a request's time well inside
+    # API Gateway's 29 s: past the deadline no further attempt starts (503, Retry-After), so
+    # an answer comes at most one attempt (connect + read timeout) after it.
+    dynamodb_connect_timeout_seconds: float = Field(2, gt=0, le=10)
+    dynamodb_read_timeout_seconds: float = Field(5, gt=0, le=10)
+    dynamodb_max_retry_attempts: int = Field(2, ge=0, le=5)
+    request_deadline_seconds: float = Field(12, gt=0, le=15)
 
     log_level: str = "INFO"
 

@@ -79,18 +79,26 @@ def _policy(name: str, dynamodb_actions: list[str], extra: list[dict[str, Any]])
     return [{"PolicyName": name, "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}]
 
 
-def _problem(status: int, code: str, detail: str) -> dict[str, Any]:
-    body = {
+def gateway_problem(status: int, code: str, detail: str) -> dict[str, Any]:
+    """The problem document API Gateway answers with itself (`scripts/local_server.py` too)."""
+    return {
         "type": f"urn:problem:stays:{code.lower().replace('_', '-')}",
         "title": detail,
         "status": status,
         "detail": detail,
         "code": code,
     }
+
+
+def _problem(status: int, code: str, detail: str) -> dict[str, Any]:
     return {
         "StatusCode": str(status),
-        "ResponseParameters": {"gatewayresponse.header.Content-Type": "'application/problem+json'"},
-        "ResponseTemplates": {"application/json": json.dumps(body)},
+        "ResponseParameters": {
+            "gatewayresponse.header.Content-Type": "'application/problem+json'",
+            # As every answer of the app: the id to quote when asking about this request.
+            "gatewayresponse.header.X-Request-Id": "context.requestId",
+        },
+        "ResponseTemplates": {"application/json": json.dumps(gateway_problem(status, code, detail))},
     }
 
 

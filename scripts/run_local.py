@@ -1,7 +1,7 @@
 """`make run` and `make admin`: the local stack on DynamoDB Local.
 
 `python -m scripts.run_local` starts DynamoDB Local (data under `.data/dynamodb`),
-creates the table if missing and serves the API with `chalice local`; Ctrl-C or
+creates the table if missing and serves the API with `chalice local` (`scripts/local_server.py`); Ctrl-C or
 SIGTERM stops both. While it runs, `python -m scripts.run_local admin --email E
 --password P` creates or promotes an admin in that same table, and
 `python -m scripts.run_local seed` fills it with demo data.
@@ -15,13 +15,11 @@ import secrets
 import signal
 import subprocess
 import sys
-from pathlib import Path
 from types import FrameType
 
 from scripts import dynamodb_local
 
 DATA = dynamodb_local.ROOT / ".data"
-CHALICE = str(Path(sys.executable).parent / "chalice")
 
 
 def _local_secret() -> str:
@@ -64,7 +62,7 @@ def serve(dynamodb_port: int, port: int) -> int:
         if dynamodb_local.port_in_use(port):
             raise SystemExit(f"port {port} is already in use; set PORT to another port")
         api = subprocess.Popen(
-            [CHALICE, "local", "--no-autoreload", "--host", "127.0.0.1", "--port", str(port), "--stage", "local"],
+            [sys.executable, "-m", "scripts.local_server", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             cwd=dynamodb_local.ROOT,
         )

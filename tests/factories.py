@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalice.local import LambdaContext, LambdaEventConverter, RouteMatcher
 from chalice.test import Client
 
 _counter = itertools.count(1)
@@ -62,6 +63,21 @@ class Api:
         response = self.client.http.request(method, path, headers=sent, body=payload)
         text = response.body.decode() if response.body else ""
         return Reply(response.status_code, dict(response.headers), json.loads(text) if text else None)
+
+    def call_from(self, address: str, method: str, path: str, body: Any = None) -> Reply:
+        """A request from client address `address`, as API Gateway puts it in the event
+        (`requestContext.identity.sourceIp`). Chalice's test client and `chalice local` always
+        say 127.0.0.1 (chalice/local.py, `LambdaEventConverter.LOCAL_SOURCE_IP`), so this
+        builds the event with chalice's own converter and invokes the app as Lambda would."""
+        app = self.client._app  # the app the test client serves
+        converter = LambdaEventConverter(RouteMatcher(list(app.routes)))
+        event = converter.create_lambda_event(
+            method, path, {"Content-Type": "application/json"}, json.dumps(body).encode()
+        )
+        event["requestContext"]["identity"]["sourceIp"] = address
+        response = app(event, LambdaContext("api_handler", 1024))
+        text = response.get("body") or ""
+        return Reply(response["statusCode"], response["headers"], json.loads(text) if text else None)
 
     def get(self, path: str, **kw: Any) -> Reply:
         return self.call("GET", path, **kw)

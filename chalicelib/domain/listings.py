@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from zoneinfo import available_timezones
 
@@ -12,8 +13,9 @@ MAX_ROOMS_PER_STAY = 50
 
 
 def city_key(city: str) -> str:
-    """The form under which cities match: case and spacing ignored."""
-    return " ".join(city.split()).casefold()
+    """The form under which cities match: case, spacing and Unicode normal form ignored
+    (an NFD "Zu\u0308rich" is the NFC "Z\u00fcrich")."""
+    return unicodedata.normalize("NFC", " ".join(city.split()).casefold())
 
 
 @lru_cache(maxsize=1)

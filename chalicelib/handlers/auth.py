@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.domain.tokens import AccessClaims
-from chalicelib.handlers.http import ApiBlueprint
+from chalicelib.handlers.http import ApiBlueprint, source_ip
 from chalicelib.schemas.accounts import RefreshRequest, RegisterRequest, TokenPair, TokenRequest, UserOut
 from chalicelib.services import accounts, auth
 
@@ -28,11 +28,11 @@ def register(body: RegisterRequest) -> UserOut:
     "/api/auth/token",
     body=TokenRequest,
     response=TokenPair,
-    problems={401: ("INVALID_CREDENTIALS",), 429: ("ACCOUNT_LOCKED",)},
+    problems={401: ("INVALID_CREDENTIALS",), 429: ("ACCOUNT_LOCKED", "RATE_LIMITED")},
 )
 def token(body: TokenRequest) -> TokenPair:
-    """Sign in with email and password; repeated failures lock the account for a while."""
-    return auth.login(body.email, body.password)
+    """Sign in with email and password; repeated failures from one address pause it for a while."""
+    return auth.login(body.email, body.password, source_ip())
 
 
 @bp.operation(

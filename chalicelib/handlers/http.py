@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import logging
+import math
 import re
 import time
 import uuid
@@ -31,12 +33,14 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
+from chalicelib import deadline
 from chalicelib.domain import access
 from chalicelib.domain.tokens import AccessClaims
 from chalicelib.errors import DomainError, Invalid, ServiceUnavailable
 from chalicelib.logs import request_id_var
 from chalicelib.services.auth import caller_from_header
-from chalicelib.services.failures import storage_unavailable
+from chalicelib.services.failures import storage_unavailable, watch_deadline
+from chalicelib.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -141,10 +145,39 @@ def require(auth: Auth, headers: Any) -> AccessClaims | None:
     return caller
 
 
+def _not_json(constant: str) -> float:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(number: str) -> float:
+    value = float(number)
+    if not math.isfinite(value):  # 1e309 overflows a double: it would become Infinity, then null
+        raise ValueError("numbers must be finite")
+    return value
+
+
+def _strict_json(raw: str | bytes) -> None:
+    """Refuse what is not JSON but Python's and pydantic's parsers take: NaN, Infinity and
+    numbers that overflow a double (they would be stored as null). Nesting is bounded by the
+    parser's recursion limit (a RecursionError is a ValueError here, so a 400)."""
+    try:
+        json.loads(raw, parse_constant=_not_json, parse_float=_finite)
+    except RecursionError as exc:
+        raise ValueError("nests too deeply") from exc
+    except json.JSONDecodeError:
+        pass  # pydantic's parser names the error itself
+
+
 def _parse(model: type[BaseModel], raw: str | bytes | None = None, query: dict[str, str] | None = None) -> BaseModel:
     """A body (JSON bytes) or a query into its strict model; 400 with the fields at fault."""
     try:
-        return model.model_validate_json(raw or b"") if query is None else model.model_validate(query)
+        if query is None:
+            try:
+                _strict_json(raw or b"")
+            except ValueError as exc:
+                raise Invalid("The request is not valid.", errors=[{"field": "body", "message": str(exc)}]) from exc
+            return model.model_validate_json(raw or b"")
+        return model.model_validate(query)
     except ValidationError as exc:
         source = "body" if query is None else "query"
         raise Invalid("The request is not valid.", errors=_field_errors(exc, source)) from exc
@@ -201,7 +234,9 @@ class ApiBlueprint(Blueprint):
                 except Exception as exc:  # noqa: BLE001 - the boundary: everything becomes a problem
                     return problem_for(exc)
 
-            self.route(path, methods=[method])(endpoint)
+            # HEAD wherever GET: the same answer without its body (`http_middleware`), locally
+            # and on API Gateway alike, since the template's methods come from these routes.
+            self.route(path, methods=[method, "HEAD"] if method == "GET" else [method])(endpoint)
             if not in_schema:
                 return view
             summary = (view.__doc__ or view.__name__).strip().splitlines()[0]
@@ -231,6 +266,13 @@ def header(name: str) -> str | None:
     return str(value) if value is not None else None
 
 
+def source_ip() -> str:
+    """The client's address as API Gateway saw the connection (`requestContext.identity.sourceIp`),
+    never a header such as X-Forwarded-For, which a client can set to anything."""
+    identity = (_request_var.get().context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
 def _request_id(request: Request) -> str:
     sent = request.headers.get("x-request-id")
     return sent if sent and _REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
@@ -241,6 +283,8 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
     request_id = _request_id(event)
     token = request_id_var.set(request_id)
     request_token = _request_var.set(event)
+    watch_deadline()
+    deadline_token = deadline.start(get_settings().request_deadline_seconds)
     started = time.perf_counter()
     try:
         response = get_response(event)
@@ -257,6 +301,8 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
                 headers={k: str(v) for k, v in response.headers.items() if k.lower() == "allow"},
             )
         response.headers["X-Request-Id"] = request_id
+        if event.method == "HEAD":
+            response.body = ""
         log.info(
             "request",
             extra={
@@ -270,3 +316,4 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
     finally:
         request_id_var.reset(token)
         _request_var.reset(request_token)
+        deadline.reset(deadline_token)

@@ -21,7 +21,7 @@ def user_pk(user_id: str) -> str:
 
 
 class User(TableItem, discriminator="User"):
-    """`USER#<id>` / `USER`. Login state (failures, lock) lives here too."""
+    """`USER#<id>` / `USER`. Failed sign-ins are counted elsewhere (`models/throttle.py`)."""
 
     id = UnicodeAttribute()
     email = UnicodeAttribute()
@@ -34,9 +34,6 @@ class User(TableItem, discriminator="User"):
     provider_id = UnicodeAttribute(null=True)
     # PENDING bookings held now; capped, and kept exact by the bookings' transactions.
     pending_bookings = NumberAttribute(default=0)
-    failed_logins = NumberAttribute(default=0)
-    failed_since = UTCDateTimeAttribute(null=True)
-    locked_until = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 

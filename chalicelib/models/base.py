@@ -11,6 +11,7 @@ write: no caller formats a key, and a field change moves its index keys.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
@@ -33,6 +34,9 @@ class _TableMeta:
     billing_mode = PAY_PER_REQUEST_BILLING_MODE
     # The search reads the night locks of many stays at once, one thread per stay.
     max_pool_connections = 40
+    connect_timeout_seconds = _settings.dynamodb_connect_timeout_seconds
+    read_timeout_seconds = _settings.dynamodb_read_timeout_seconds
+    max_retry_attempts = _settings.dynamodb_max_retry_attempts
 
 
 class Gsi1(GlobalSecondaryIndex["TableItem"]):
@@ -119,6 +123,13 @@ class TableItem(Model):
     def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
         self.derive_keys()
         return super().serialize(null_check=null_check)
+
+
+def before_each_attempt(hook: Callable[..., None], name: str) -> None:
+    """Call `hook` before every request the DynamoDB client sends, each retry included
+    (botocore's `before-send`); registering the same `name` again changes nothing."""
+    client = TableItem._get_connection().connection.client
+    client.meta.events.register("before-send.dynamodb", hook, unique_id=name)
 
 
 def create_table() -> bool:

@@ -10,9 +10,10 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from pydantic_extra_types.country import CountryAlpha2
 
 from chalicelib.domain.accounts import password_problems
-from chalicelib.schemas.common import Email, LongText, Name, Out, PastDate, Phone, Strict, Text
+from chalicelib.schemas.common import Email, LongText, Name, OneLine, Out, PastDate, Phone, Strict, Text
 
 MAX_PREFERENCES_BYTES = 4096
+MAX_PREFERENCES_DEPTH = 4
 
 Gender = Literal["female", "male", "non_binary", "other", "prefer_not_to_say"]
 DocumentType = Literal["national_id", "passport", "trade_license", "driving_license"]
@@ -20,9 +21,19 @@ PayoutMethod = Literal["bank_transfer", "mobile_banking", "card"]
 KycStatus = Literal["PENDING", "VERIFIED", "REJECTED"]
 
 
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
 def _bounded_json(value: dict[str, Any]) -> dict[str, Any]:
     if len(json.dumps(value)) > MAX_PREFERENCES_BYTES:
         raise ValueError(f"must be at most {MAX_PREFERENCES_BYTES} bytes as JSON")
+    if _depth(value) > MAX_PREFERENCES_DEPTH:
+        raise ValueError(f"must nest at most {MAX_PREFERENCES_DEPTH} levels deep")
     return value
 
 
@@ -37,6 +48,8 @@ PayoutDetails = Annotated[
 
 
 class RegisterRequest(Strict):
+    verbatim = frozenset({"password"})
+
     email: Email
     phone: Phone
     full_name: Name
@@ -52,6 +65,8 @@ class RegisterRequest(Strict):
 
 
 class TokenRequest(Strict):
+    verbatim = frozenset({"password"})
+
     email: Annotated[str, Field(max_length=254)]
     password: Annotated[str, Field(max_length=1024)]
 
@@ -84,7 +99,7 @@ class UserOut(Out):
 class EmergencyContactBody(Strict):
     name: Name
     phone: Phone
-    relation: Annotated[str, Field(min_length=1, max_length=50)]
+    relation: Annotated[str, Field(min_length=1, max_length=50), OneLine]
 
 
 class PassportBody(Strict):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Generic, Literal, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -16,19 +18,52 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
 )
 
 from chalicelib.domain.accounts import normalise_phone
 from chalicelib.domain.money import MAX_MINOR_UNIT
 
+# C0 controls and DEL, except tab and newline (which only single-line types refuse too).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"[\t\n]")
 
-class Strict(BaseModel):
+
+def clean_text(value: Any, *, normalize: bool = True) -> Any:
+    """Every string in `value` (nested in lists and objects too, keys included) NFC-normalized;
+    ValueError for a control character. Applied to every field of every request model, so a
+    field added later cannot store a NUL byte or two spellings of one name."""
+    if isinstance(value, str):
+        if _CONTROL.search(value):
+            raise ValueError("must not contain control characters")
+        return unicodedata.normalize("NFC", value) if normalize else value
+    if isinstance(value, list):
+        return [clean_text(item, normalize=normalize) for item in value]
+    if isinstance(value, dict):
+        return {clean_text(k, normalize=normalize): clean_text(v, normalize=normalize) for k, v in value.items()}
+    return value
+
+
+class _Text(BaseModel):
+    # Fields kept exactly as sent (a password must verify against the bytes it was hashed from).
+    verbatim: ClassVar[frozenset[str]] = frozenset()
+
+    # After each field's own validation: a before-validator would make strict mode read a
+    # JSON date string as a Python str and refuse it.
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean_text(cls, value: Any, info: ValidationInfo) -> Any:
+        return clean_text(value, normalize=info.field_name not in cls.verbatim)
+
+
+class Strict(_Text):
     """A request body: unknown fields are refused, never dropped, and JSON types are not coerced."""
 
     model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
-class Query(BaseModel):
+class Query(_Text):
     """Query parameters: strings by nature, converted to their types; unknown ones refused."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
@@ -58,9 +93,17 @@ class Page(Out, Generic[ItemT]):
         return cls.model_validate({"items": items, "next_cursor": next_cursor})
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+def _one_line(value: str) -> str:
+    if _LINE_BREAK.search(value):
+        raise ValueError("must be one line, without tabs")
+    return value
+
+
+# Short text is one line; long text may hold tabs and line breaks.
+OneLine = AfterValidator(_one_line)
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), OneLine]
 Email = Annotated[EmailStr, Field(max_length=254)]
 Phone = Annotated[str, Field(max_length=32), AfterValidator(normalise_phone)]
 

@@ -12,14 +12,14 @@ from pydantic_extra_types.currency_code import ISO4217
 
 from chalicelib.domain.listings import is_time_zone
 from chalicelib.domain.money import minor_unit
-from chalicelib.schemas.common import LongText, Money, Name, Out, Strict, Text
+from chalicelib.schemas.common import LongText, Money, Name, OneLine, Out, Strict, Text
 
 StayType = Literal["hotel", "homestay", "resort"]
 ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["14:00"])]
-Amenity = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Amenity = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), OneLine]
 Amenities = Annotated[list[Amenity], Field(max_length=30)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-RoomType = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+RoomType = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), OneLine]
 
 
 def _time_zone(name: str) -> str:

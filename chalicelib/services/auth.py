@@ -5,18 +5,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
-from pynamodb.expressions.update import Action
 
 from chalicelib import clock
 from chalicelib.domain import tokens
 from chalicelib.domain.accounts import email_key
 from chalicelib.domain.ids import new_id
-from chalicelib.errors import NotAuthenticated, TooManyRequests
+from chalicelib.errors import NotAuthenticated
 from chalicelib.models.accounts import EmailClaim, Login, User
-from chalicelib.models.base import condition_failed
+from chalicelib.models.base import TableItem, condition_failed
 from chalicelib.schemas.accounts import TokenPair
+from chalicelib.services import throttle
 from chalicelib.services.passwords import verify_password
 from chalicelib.settings import get_settings
+
+# Read in place of a user for an email without an account: the same reads either way.
+_DECOY_USER = "no-such-user"
 
 
 def _issue(user: User, login: Login, now: datetime) -> TokenPair:
@@ -54,60 +57,30 @@ def start_login(user: User) -> TokenPair:
     return _issue(user, login, now)
 
 
-def _user_by_email(email: str) -> User | None:
-    """GetItem `EMAIL#<email>`, then GetItem `USER#<id>`."""
-    try:
-        claim = EmailClaim.get(*EmailClaim.keys(email_key(email)))
-        return User.get(*User.keys(claim.user_id))
-    except DoesNotExist:
-        return None
+def login(email: str, password: str, address: str) -> TokenPair:
+    """Check the password (argon2id) and start a login; `address` is the client's source IP.
 
-
-def _locked_for(user: User, now: datetime) -> int:
-    """Seconds until a locked account may try again; 0 when it is not locked."""
-    if user.locked_until is None or user.locked_until <= now:
-        return 0
-    return max(1, int((user.locked_until - now).total_seconds()))
-
-
-def _record_failure(user: User, now: datetime) -> None:
-    settings = get_settings()
-    window = timedelta(seconds=settings.login_failure_window_seconds)
-    if user.failed_since is None or now - user.failed_since > window:
-        user.update(actions=[User.failed_logins.set(1), User.failed_since.set(now)])
-    else:
-        user.update(actions=[User.failed_logins.add(1)])
-    if user.failed_logins >= settings.login_max_failures:
-        user.update(
-            actions=[
-                User.locked_until.set(now + timedelta(seconds=settings.login_lockout_seconds)),
-                User.failed_logins.set(0),
-                User.failed_since.remove(),
-            ]
-        )
-
-
-def login(email: str, password: str) -> TokenPair:
-    """Check the password (argon2id) and start a login.
-
-    A wrong password and an unknown email get the same answer after the same
-    work. `LOGIN_MAX_FAILURES` failures within the window lock the account for
-    `LOGIN_LOCKOUT_SECONDS` (429 `ACCOUNT_LOCKED`), whatever password comes next.
+    One BatchGetItem reads the email claim and the failure counts of (email, address) and
+    of the address; then GetItem `USER#<id>` (of a decoy id for an unknown email, so that
+    both take the same reads). A wrong password and an unknown email get the same answer
+    after the same work and are counted alike (`chalicelib.services.throttle`).
     """
     now = clock.utcnow()
-    user = _user_by_email(email)
-    if user is not None and (wait := _locked_for(user, now)):
-        raise TooManyRequests("Too many failed sign-ins; try again later.", code="ACCOUNT_LOCKED", retry_after=wait)
+    key = email_key(email)
+    found = list(TableItem.batch_get([EmailClaim.keys(key), *throttle.keys(key, address)]))
+    throttle.refuse_if_locked(found, key, address, now)
+    claim = next((item for item in found if isinstance(item, EmailClaim)), None)
+    try:
+        user: User | None = User.get(*User.keys(claim.user_id if claim else _DECOY_USER))
+    except DoesNotExist:
+        user = None
     matches, new_hash = verify_password(password, user.password_hash if user else None)
     if user is None or not matches or not user.is_active:
-        if user is not None:
-            _record_failure(user, now)
+        throttle.record_failure(key, address, now)
         raise NotAuthenticated("The email or password is wrong.", code="INVALID_CREDENTIALS")
-    if user.failed_logins or user.locked_until or new_hash:
-        actions: list[Action] = [User.failed_logins.set(0), User.failed_since.remove(), User.locked_until.remove()]
-        if new_hash:
-            actions.append(User.password_hash.set(new_hash))
-        user.update(actions=actions)
+    throttle.forget_pair(key, address)
+    if new_hash:
+        user.update(actions=[User.password_hash.set(new_hash)])
     return start_login(user)
 
 
@@ -172,4 +145,18 @@ def caller_from_header(authorization: str | None) -> tokens.AccessClaims:
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("This call needs `Authorization: Bearer <access token>`.")
     settings = get_settings()
-    return tokens.decode_access(token.strip(), key=settings.signing_key, issuer=settings.jwt_issuer)
+    claims = tokens.decode_access(token.strip(), key=settings.signing_key, issuer=settings.jwt_issuer)
+    _check_active(claims.user_id)
+    return claims
+
+
+def _check_active(user_id: str) -> None:
+    """A signed token outlives its user: GetItem `USER#<id>` (eventually consistent, only
+    `is_active`: 0.5 read units) on every authenticated request, 401 `TOKEN_INVALID` for a
+    user deleted or made inactive since the token was issued."""
+    try:
+        user = User.get(*User.keys(user_id), attributes_to_get=["pk", "sk", "kind", "is_active"])
+    except DoesNotExist:
+        user = None
+    if user is None or not user.is_active:
+        raise NotAuthenticated("The account of this token no longer exists or is not active.", code="TOKEN_INVALID")

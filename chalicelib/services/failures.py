@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError
 
-from chalicelib.models.base import is_transient
+from chalicelib import deadline
+from chalicelib.models.base import before_each_attempt, is_transient
 
 
 def storage_unavailable(exc: BaseException) -> bool:
@@ -15,3 +16,8 @@ def storage_unavailable(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or getattr(seen, "cause", None)
     return False
+
+
+def watch_deadline() -> None:
+    """Have the table's client check the request's deadline before every attempt it sends."""
+    before_each_attempt(deadline.check, "request-deadline")

@@ -50,11 +50,10 @@ def dynamodb():
 
 @pytest.fixture(scope="session")
 def live_api(table: None) -> Iterator[str]:
-    """`chalice local` serving the app on a free port against this session's DynamoDB Local."""
+    """The app as `make run` serves it (`scripts/local_server.py`), on a free port, on this session's DynamoDB Local."""
     port = dynamodb_local.free_port()
-    chalice = str(Path(sys.executable).parent / "chalice")
     server = subprocess.Popen(
-        [chalice, "local", "--no-autoreload", "--host", "127.0.0.1", "--port", str(port), "--stage", "test"],
+        [sys.executable, "-m", "scripts.local_server", "--host", "127.0.0.1", "--port", str(port), "--stage", "test"],
         cwd=dynamodb_local.ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -57,7 +57,7 @@ def test_concurrent_registrations_of_one_phone_make_exactly_one_account() -> Non
 def signed_in() -> str:
     body = registration()
     accounts.register(RegisterRequest(**body))
-    return auth.login(body["email"], PASSWORD).refresh
+    return auth.login(body["email"], PASSWORD, "127.0.0.1").refresh
 
 
 def test_concurrent_use_of_one_refresh_token_rotates_once_then_revokes(signed_in: str) -> None:

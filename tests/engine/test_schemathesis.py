@@ -3,7 +3,9 @@ data; no server error, and every status and response body as the document says."
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -24,8 +26,30 @@ from tests.factories import PASSWORD, provider_body, registration
 # What the contract promises: no server error, only documented statuses, content types and
 # headers, and bodies that match their schemas. (Schemathesis's "positive data accepted" check
 # is left out: it knows only the schema, not rules such as a valid phone number or a past date.)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [*value.keys(), *(t for v in value.values() for t in _texts(v))]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+def control_characters_are_refused(ctx: Any, response: Any, case: schemathesis.Case) -> bool | None:
+    """API.md: a control character in any text of a body or query is a 400, never stored."""
+    sent = _texts(case.body if isinstance(case.body, dict | list) else None) + _texts(case.query or {})
+    if any(_CONTROL.search(text) for text in sent) and 200 <= response.status_code < 300:
+        raise AssertionError(f"{case.operation.label} accepted a control character: {response.status_code}")
+    return None
+
+
 CHECKS = [
     not_a_server_error,
+    control_characters_are_refused,
     status_code_conformance,
     content_type_conformance,
     response_headers_conformance,

@@ -7,6 +7,7 @@ holds the whole change or none of it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,7 +51,21 @@ def timed_out(**_: Any) -> None:
     raise ReadTimeoutError(endpoint_url="https://dynamodb.injected")
 
 
-FAULTS = {"throttled": throttled, "lost_race": lost_race, "internal_error": internal_error, "timed_out": timed_out}
+# The test shortens the request deadline to this; a database this slow lets it pass.
+DEADLINE = 1.0
+
+
+def too_slow(**_: Any) -> None:
+    time.sleep(DEADLINE + 0.05)  # then botocore's before-send finds the request out of time
+
+
+FAULTS = {
+    "throttled": throttled,
+    "lost_race": lost_race,
+    "internal_error": internal_error,
+    "timed_out": timed_out,
+    "past_the_deadline": too_slow,
+}
 
 
 @dataclass
@@ -122,14 +137,27 @@ def write_paths(api: Api, w: World) -> dict[str, Callable[[], Any]]:
     }
 
 
+@pytest.fixture
+def short_deadline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("REQUEST_DEADLINE_SECONDS", str(DEADLINE))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()  # before monkeypatch restores the environment; read again after
+
+
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_every_write_path_answers_503_and_changes_nothing(api: Api, world: World, faults: Faults, fault: str) -> None:
+def test_every_write_path_answers_503_and_changes_nothing(
+    api: Api, world: World, faults: Faults, fault: str, short_deadline: None
+) -> None:
     paths = write_paths(api, world)
     for name, request in paths.items():
         before = snapshot()
         faults.arm(FAULTS[fault])
+        started = time.monotonic()
         reply = request()
         faults.fault = None
+        # Past the deadline no further attempt starts: one slow call, not one per retry.
+        assert time.monotonic() - started < DEADLINE + 3, name
         assert faults.failed, f"{name}: no write was attempted"
         assert (reply.status, reply.code) == (503, "SERVICE_UNAVAILABLE"), (name, reply.body)
         assert reply.headers["Content-Type"] == "application/problem+json"

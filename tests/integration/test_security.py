@@ -3,6 +3,7 @@ provider, the owner and an admin; and mass assignment on every write."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -159,3 +160,120 @@ def test_every_write_with_a_body_refuses_privileged_fields(api: Api, cast: Cast,
             assert (reply.status, reply.code) == (400, "VALIDATION_ERROR"), (path, field, reply.body)
             assert {"field": field, "message": "unknown field"} in reply.body["errors"]
     assert items() == before
+
+
+# --- text and numbers: every string of every write refuses control characters; no body takes NaN ---
+
+
+def _writes(c: Cast) -> list[tuple[str, str, dict, str | None]]:
+    """Each write with a valid body and the token that may send it."""
+    writes = []
+    for (method, path), body in _valid_bodies(c).items():
+        token = c.world.admin if "kyc" in path else c.world.provider.access
+        if path.startswith("/api/accounts/guest") or path.startswith("/api/bookings") or "become" in path:
+            token = c.stranger.access
+        writes.append((method, _concrete(path, c), body, token))
+    writes.append(("PATCH", "/api/accounts/guest-profile", {"preferences": {"diet": "halal"}}, c.stranger.access))
+    writes.append(
+        ("POST", "/api/bookings/rooms/room-booking", {**c.world.body(40, 41), "note": "x"}, c.stranger.access)
+    )
+    return writes
+
+
+def _strings(body: dict) -> list[tuple[str, list[str]]]:
+    """Paths (as the error names them) to every string in a body, nested ones included."""
+    found: list[tuple[str, list[str]]] = []
+
+    def walk(value: object, path: list[str]) -> None:
+        if isinstance(value, str):
+            found.append((".".join(path), path))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, [*path, key])
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, [*path, str(index)])
+
+    walk(body, [])
+    return found
+
+
+def _replaced(body: dict, path: list[str], value: object) -> dict:
+    copy = json.loads(json.dumps(body))
+    target = copy
+    for key in path[:-1]:
+        target = target[int(key)] if isinstance(target, list) else target[key]
+    target[int(path[-1]) if isinstance(target, list) else path[-1]] = value
+    return copy
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x1b", "\x7f", "\r"])
+def test_every_string_of_every_write_refuses_control_characters(api: Api, cast: Cast, items, control: str) -> None:
+    before = items()
+    checked = 0
+    for method, path, body, token in _writes(cast):
+        for field, where in _strings(body):
+            if field in ("refresh", "room_id", "stay_type", "kyc_status", "gender"):
+                continue  # tokens, ids and enumerations refuse anything but their own values anyway
+            value = _replaced(body, where, f"ab{control}c")
+            reply = api.call(method, path, value, token=token)
+            assert reply.status == 400, (path, field, reply.body)
+            assert any(e["field"].split(".")[0] == where[0] for e in reply.body["errors"]), (path, field, reply.body)
+            checked += 1
+    assert checked >= 25
+    assert items() == before
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e309"])
+def test_no_body_takes_a_non_finite_number(api: Api, cast: Cast, items, number: str) -> None:
+    before = items()
+    for method, path, body, token in _writes(cast):
+        for field in body:
+            raw = json.dumps({**body, field: "__NUMBER__"}).replace('"__NUMBER__"', number).encode()
+            reply = api.call(method, path, raw=raw, token=token)
+            assert reply.status == 400, (path, field, reply.body)
+    reply = api.call(
+        "PATCH",
+        "/api/accounts/guest-profile",
+        raw=f'{{"preferences": {{"budget": {number}}}}}'.encode(),
+        token=cast.stranger.access,
+    )
+    assert (reply.status, reply.code) == (400, "VALIDATION_ERROR"), reply.body
+    assert items() == before
+
+
+# --- tokens outlive their users: every route that takes a bearer token asks whether the user still is ---
+
+
+def _bearer_routes(c: Cast) -> list[tuple[str, str]]:
+    routes = []
+    for op in OPERATIONS:
+        if op.auth == "none":
+            continue
+        path = _concrete(op.path, c).replace("{booking_id}", c.booking["id"])
+        routes.append((op.method, path.replace("{webhook_id}", "x").replace("{review_id}", "x")))
+    return routes
+
+
+@pytest.mark.parametrize("gone", ["deleted", "inactive"])
+def test_a_token_whose_user_is_gone_is_invalid_on_every_route(api: Api, cast: Cast, items, gone: str) -> None:
+    from chalicelib.models.accounts import User
+
+    user = User.get(*User.keys(cast.world.provider.id))
+    if gone == "deleted":
+        user.delete()
+    else:
+        user.update(actions=[User.is_active.set(False)])
+    before = items()
+    routes = _bearer_routes(cast)
+    assert ("GET", "/api/auth/me") in routes
+    for method, path in routes:
+        reply = api.call(method, path, {}, token=cast.world.provider.access)
+        assert (reply.status, reply.code) == (401, "TOKEN_INVALID"), (method, path, reply.body)
+    assert items() == before
+
+
+def test_an_admin_asking_for_an_unknown_providers_bookings_gets_404(api: Api, cast: Cast) -> None:
+    for provider_id in ("AAAAAAAAAAAAAAAAAAAAAA", "not an id"):
+        reply = api.get(f"/api/bookings/rooms/provider/{provider_id}", token=cast.world.admin)
+        assert (reply.status, reply.code) == (404, "NOT_FOUND"), reply.body

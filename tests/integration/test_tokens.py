@@ -45,34 +45,87 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(api: Api) -> None:
     assert wrong.code == "INVALID_CREDENTIALS"
 
 
-def test_repeated_failures_lock_the_account_until_the_lock_ends(api: Api, frozen_clock) -> None:
+STRANGER, OWNER = "203.0.113.7", "198.51.100.20"
+
+
+def _sign_in(api: Api, address: str, email: str, password: str):
+    return api.call_from(address, "POST", "/api/auth/token", {"email": email, "password": password})
+
+
+def test_repeated_failures_pause_that_email_from_that_address_until_the_lock_ends(api: Api, frozen_clock) -> None:
     person = sign_up(api)
     for _ in range(5):
-        assert api.post("/api/auth/token", {"email": person.email, "password": "nope nope"}).status == 401
-    locked = api.post("/api/auth/token", {"email": person.email, "password": PASSWORD})
-    assert (locked.status, locked.code) == (429, "ACCOUNT_LOCKED")
+        assert _sign_in(api, STRANGER, person.email, "nope nope").status == 401
+    locked = _sign_in(api, STRANGER, person.email, PASSWORD)
+    assert (locked.status, locked.body["code"]) == (429, "ACCOUNT_LOCKED")
     assert 0 < int(locked.headers["Retry-After"]) <= 900
     frozen_clock.advance(seconds=901)
-    assert api.post("/api/auth/token", {"email": person.email, "password": PASSWORD}).status == 200
+    assert _sign_in(api, STRANGER, person.email, PASSWORD).status == 200
+
+
+def test_a_strangers_failures_do_not_lock_the_owner_out(api: Api) -> None:
+    person = sign_up(api)
+    for _ in range(8):
+        assert _sign_in(api, STRANGER, person.email, "nope nope").status in (401, 429)
+    assert _sign_in(api, STRANGER, person.email, PASSWORD).status == 429
+    assert _sign_in(api, OWNER, person.email, PASSWORD).status == 200
+
+
+def test_an_unknown_email_is_counted_and_answered_like_a_known_one(api: Api, items) -> None:
+    person = sign_up(api)
+    replies = {}
+    for email in (person.email, "nobody-here@example.com"):
+        replies[email] = [_sign_in(api, STRANGER, email, "nope nope") for _ in range(6)]
+    known, unknown = replies.values()
+    assert [(r.status, r.body["code"]) for r in known] == [(r.status, r.body["code"]) for r in unknown]
+    assert [r.status for r in known] == [401] * 5 + [429]
+    assert {k: v for k, v in known[-1].body.items() if k != "detail"} == {
+        k: v for k, v in unknown[-1].body.items() if k != "detail"
+    }
+    stored = str(items())
+    assert "nobody-here" not in stored, "an email without an account is not kept in the table"
+
+
+def test_one_address_failing_across_many_emails_is_rate_limited(api: Api, monkeypatch) -> None:
+    monkeypatch.setenv("LOGIN_ADDRESS_MAX_FAILURES", "6")
+    get_settings.cache_clear()
+    person = sign_up(api)
+    for n in range(6):
+        assert _sign_in(api, STRANGER, f"guess{n}@example.com", "nope nope").status == 401
+    limited = _sign_in(api, STRANGER, person.email, PASSWORD)
+    assert (limited.status, limited.body["code"]) == (429, "RATE_LIMITED") and int(limited.headers["Retry-After"]) > 0
+    assert _sign_in(api, OWNER, person.email, PASSWORD).status == 200
+    get_settings.cache_clear()
 
 
 def test_failures_spread_beyond_the_window_do_not_lock(api: Api, frozen_clock) -> None:
     person = sign_up(api)
     for _ in range(4):
-        api.post("/api/auth/token", {"email": person.email, "password": "nope nope"})
+        _sign_in(api, STRANGER, person.email, "nope nope")
     frozen_clock.advance(seconds=901)
     for _ in range(4):
-        assert api.post("/api/auth/token", {"email": person.email, "password": "nope nope"}).status == 401
-    assert api.post("/api/auth/token", {"email": person.email, "password": PASSWORD}).status == 200
+        assert _sign_in(api, STRANGER, person.email, "nope nope").status == 401
+    assert _sign_in(api, STRANGER, person.email, PASSWORD).status == 200
 
 
 def test_a_success_clears_earlier_failures(api: Api) -> None:
     person = sign_up(api)
     for _ in range(4):
-        api.post("/api/auth/token", {"email": person.email, "password": "nope nope"})
-    assert api.post("/api/auth/token", {"email": person.email, "password": PASSWORD}).status == 200
+        _sign_in(api, STRANGER, person.email, "nope nope")
+    assert _sign_in(api, STRANGER, person.email, PASSWORD).status == 200
     for _ in range(4):
-        assert api.post("/api/auth/token", {"email": person.email, "password": "nope nope"}).status == 401
+        assert _sign_in(api, STRANGER, person.email, "nope nope").status == 401
+
+
+def test_the_address_is_the_connections_never_a_header(api: Api) -> None:
+    person = sign_up(api)
+    for n in range(5):
+        spoofed = {"X-Forwarded-For": f"10.0.0.{n}", "X-Real-Ip": f"10.0.1.{n}"}
+        api.post("/api/auth/token", {"email": person.email, "password": "nope nope"}, headers=spoofed)
+    locked = api.post(
+        "/api/auth/token", {"email": person.email, "password": PASSWORD}, headers={"X-Forwarded-For": "10.9.9.9"}
+    )
+    assert (locked.status, locked.code) == (429, "ACCOUNT_LOCKED")
 
 
 def test_refresh_rotates_and_a_reused_token_revokes_the_login(api: Api) -> None:
@@ -181,3 +234,42 @@ def test_bad_refresh_bodies_are_400(api: Api, body: dict) -> None:
 def test_token_body_is_strict(api: Api) -> None:
     reply = api.post("/api/auth/token", {"email": "a@example.com", "password": "x", "remember": True})
     assert (reply.status, reply.code) == (400, "VALIDATION_ERROR")
+
+
+def test_an_unknown_email_costs_the_same_reads_and_hashing_as_a_known_one(api: Api, monkeypatch) -> None:
+    from chalicelib.models.base import TableItem
+    from chalicelib.services import auth, passwords
+
+    person = sign_up(api)
+    work: list[str] = []
+    hasher = passwords._hasher()
+    monkeypatch.setattr(passwords, "_hasher", lambda: _Counting(hasher, work))
+    events = TableItem._get_connection().connection.client.meta.events
+    events.register("before-call.dynamodb", lambda model, **_: work.append(model.name), unique_id="count-calls")
+    try:
+        seen = []
+        for email, address in ((person.email, "192.0.2.1"), ("nobody-here@example.com", "192.0.2.2")):
+            work.clear()
+            with pytest.raises(Exception):  # noqa: B017 - both are the same 401
+                auth.login(email, "nope nope", address)
+            seen.append(list(work))
+    finally:
+        events.unregister("before-call.dynamodb", unique_id="count-calls")
+    known, unknown = seen
+    assert known == unknown and "argon2" in known, (known, unknown)
+
+
+class _Counting:
+    def __init__(self, hasher, work: list[str]) -> None:
+        self._hasher, self._work = hasher, work
+
+    def verify(self, password: str, hash: str) -> bool:
+        self._work.append("argon2")
+        return self._hasher.verify(password, hash)
+
+    def verify_and_update(self, password: str, hash: str):
+        self._work.append("argon2")
+        return self._hasher.verify_and_update(password, hash)
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)

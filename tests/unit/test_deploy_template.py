@@ -62,3 +62,20 @@ def test_functions_find_the_table_and_the_api_its_secret(template: dict) -> None
     assert any(s["Action"] == "ssm:GetParameter" for s in api)
     timers = template["Resources"]["BookingTimersRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     assert not any(s["Action"] == "ssm:GetParameter" for s in timers)
+
+
+def test_api_gateways_own_answers_are_problems_with_a_request_id(template: dict) -> None:
+    responses = [r for r in template["Resources"].values() if r.get("Type") == "AWS::ApiGateway::GatewayResponse"]
+    assert responses
+    for response in responses:
+        parameters = response["Properties"]["ResponseParameters"]
+        assert parameters["gatewayresponse.header.X-Request-Id"] == "context.requestId"
+        assert parameters["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
+
+
+def test_every_get_route_declares_head_so_api_gateway_serves_it_as_make_run_does() -> None:
+    from app import app
+
+    methods = {path: set(entries) for path, entries in app.routes.items()}
+    assert all("HEAD" in declared for declared in methods.values() if "GET" in declared)
+    assert all("GET" in declared for declared in methods.values() if "HEAD" in declared)

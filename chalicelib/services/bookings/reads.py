@@ -10,6 +10,7 @@ from chalicelib.domain import access
 from chalicelib.domain.ids import is_id
 from chalicelib.domain.tokens import AccessClaims
 from chalicelib.errors import NotFound
+from chalicelib.models.accounts import Provider
 from chalicelib.models.bookings import Booking, guest_bookings_pk, provider_bookings_pk
 from chalicelib.services.pages import page
 
@@ -53,10 +54,23 @@ def guest_bookings(
     return _listed(Booking.gsi1, guest_bookings_pk(user_id), scope, status=status, limit=limit, cursor=cursor)
 
 
+def _provider_exists(provider_id: str) -> None:
+    """GetItem `PROVIDER#<pid>` (keys only): an admin asking for an unknown provider gets 404, not an empty list."""
+    try:
+        if is_id(provider_id):
+            Provider.get(*Provider.keys(provider_id), attributes_to_get=["pk", "kind"])
+            return
+    except DoesNotExist:
+        pass
+    raise NotFound("No such provider.")
+
+
 def provider_bookings(
     caller: AccessClaims, provider_id: str, *, status: str | None, limit: int, cursor: str | None
 ) -> tuple[list[Booking], str | None]:
     """One Query on gsi2, `PROVIDER#<pid>#BOOKINGS`, newest first; for that provider and admins."""
     access.require_provider_list(caller, provider_id)
+    if not access.is_provider(caller, provider_id):
+        _provider_exists(provider_id)
     scope = f"provider-bookings:{provider_id}"
     return _listed(Booking.gsi2, provider_bookings_pk(provider_id), scope, status=status, limit=limit, cursor=cursor)

@@ -1,0 +1,59 @@
+"""What `make run` answers where API Gateway answers (paths that match no route), HEAD, and
+the client address the app sees, over raw HTTP (no client library normalizes the paths)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.factories import PASSWORD, registration
+
+
+def _send(
+    base: str, method: str, path: str, body: dict | None = None, source: str = "127.0.0.1"
+) -> tuple[int, dict[str, str], bytes]:
+    url = urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30, source_address=(source, 0))
+    payload = json.dumps(body).encode() if body is not None else None
+    connection.request(method, path, body=payload, headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    answer = response.status, dict(response.getheaders()), response.read()
+    connection.close()
+    return answer
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api//health", "/api/listings/stays/../../api/health", "/api/./health", "/api/nope", "/"],
+)
+def test_a_path_that_matches_no_route_is_a_404_problem(live_api: str, path: str) -> None:
+    status, headers, body = _send(live_api, "GET", path)
+    assert status == 404 and headers["Content-Type"] == "application/problem+json", (path, body)
+    assert json.loads(body)["code"] == "NOT_FOUND" and headers["X-Request-Id"]
+
+
+@pytest.mark.parametrize("path", ["/api/health", "/api/openapi.json", "/api/listings/stays/AAAAAAAAAAAAAAAAAAAAAA"])
+def test_head_answers_as_get_without_a_body(live_api: str, path: str) -> None:
+    get_status, get_headers, get_body = _send(live_api, "GET", path)
+    head_status, head_headers, head_body = _send(live_api, "HEAD", path)
+    assert head_status == get_status and head_body == b"" and get_body
+    assert head_headers["Content-Type"] == get_headers["Content-Type"] and head_headers["X-Request-Id"]
+
+
+def test_head_where_there_is_no_get_is_405_without_a_body(live_api: str) -> None:
+    status, headers, body = _send(live_api, "HEAD", "/api/auth/token")
+    assert (status, body, headers["Allow"]) == (405, b"", "POST")
+
+
+def test_the_app_sees_the_connections_address(live_api: str) -> None:
+    account = registration()
+    assert _send(live_api, "POST", "/api/auth/register", account)[0] == 201
+    wrong = {"email": account["email"], "password": "not the password"}
+    for _ in range(5):
+        assert _send(live_api, "POST", "/api/auth/token", wrong, source="127.0.0.2")[0] == 401
+    right = {"email": account["email"], "password": PASSWORD}
+    assert _send(live_api, "POST", "/api/auth/token", right, source="127.0.0.2")[0] == 429
+    assert _send(live_api, "POST", "/api/auth/token", right, source="127.0.0.3")[0] == 200
