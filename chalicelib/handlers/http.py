@@ -10,6 +10,10 @@ A route is declared with what it takes and gives:
 their strict pydantic models, calls the view with `caller`, `body`, `query` and
 the path parameters, and renders what it returns; any exception on the way
 becomes a problem document. The list of operations also feeds the OpenAPI document.
+
+This module is imported by every cold start (for the middleware), before any handler
+module: what only a request needs (pydantic, PyJWT, PynamoDB, the settings) is imported
+when a request first needs it (see chalicelib/handlers/routes.py).
 """
 
 from __future__ import annotations
@@ -22,20 +26,22 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from http import HTTPStatus
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import BotoCoreError
 from chalice import Blueprint, Response
 from chalice.app import Request
-from pydantic import BaseModel, ValidationError
 
 from chalicelib.domain.accounts import ROLE_ADMIN, ROLE_PROVIDER
-from chalicelib.domain.tokens import AccessClaims
 from chalicelib.errors import DomainError, Forbidden, Invalid, ServiceUnavailable
-from chalicelib.logs import request_id_var
-from chalicelib.models.base import is_transient
-from chalicelib.services.auth import caller_from_header
+from chalicelib.logs import configure_logging, request_id_var
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+    from chalicelib.domain.tokens import AccessClaims
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +81,8 @@ class Operation:
 
 
 OPERATIONS: list[Operation] = []
+# Each route's endpoint, by method and path, as its handler module declared it.
+ENDPOINTS: dict[tuple[str, str], Callable[..., Response]] = {}
 # This invocation's request. Chalice's `app.current_request` is one attribute
 # shared by every thread, so under `chalice local` (a threading server) two
 # concurrent requests could read each other's; the request the middleware is
@@ -118,6 +126,8 @@ def _field_errors(exc: ValidationError, source: str) -> list[dict[str, str]]:
 
 def _storage_unavailable(exc: BaseException) -> bool:
     """Throttling, a lost transaction race or an unreachable endpoint, anywhere in the chain."""
+    from chalicelib.models.base import is_transient
+
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, BotoCoreError) or is_transient(seen):
@@ -149,6 +159,8 @@ def require(auth: Auth, headers: Any) -> AccessClaims | None:
     """The role guards: any signed-in user, a provider, an admin."""
     if auth == "none":
         return None
+    from chalicelib.services.auth import caller_from_header
+
     caller = caller_from_header(headers.get("authorization"))
     if auth == "provider":
         provider_of(caller)
@@ -159,6 +171,8 @@ def require(auth: Auth, headers: Any) -> AccessClaims | None:
 
 def _parse(model: type[BaseModel], raw: str | bytes | None = None, query: dict[str, str] | None = None) -> BaseModel:
     """A body (JSON bytes) or a query into its strict model; 400 with the fields at fault."""
+    from pydantic import ValidationError
+
     try:
         return model.model_validate_json(raw or b"") if query is None else model.model_validate(query)
     except ValidationError as exc:
@@ -170,6 +184,8 @@ def _parse(model: type[BaseModel], raw: str | bytes | None = None, query: dict[s
 
 
 def _render(result: Any, status: int) -> Response:
+    from pydantic import BaseModel
+
     if isinstance(result, Response):
         return result
     if result is None:
@@ -211,7 +227,7 @@ class ApiBlueprint(Blueprint):
                 except Exception as exc:  # noqa: BLE001 - the boundary: everything becomes a problem
                     return problem_for(exc)
 
-            self.route(path, methods=[method])(endpoint)
+            ENDPOINTS[(method, path)] = endpoint
             if not in_schema:
                 return view
             summary = (view.__doc__ or view.__name__).strip().splitlines()[0]
@@ -246,8 +262,18 @@ def _request_id(request: Request) -> str:
     return sent if sent and _REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
 
 
+@lru_cache(maxsize=1)
+def start() -> None:
+    """On the first request: the settings checked (a broken environment fails every request,
+    as it would the import) and logging set up."""
+    from chalicelib.settings import get_settings
+
+    configure_logging(get_settings().log_level)
+
+
 def http_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
     """Request id in, request id out; Chalice's own error answers made problem documents; an access log."""
+    start()
     request_id = _request_id(event)
     token = request_id_var.set(request_id)
     request_token = _request_var.set(event)
