@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     timer_rate_minutes: int = Field(15, ge=1)
 
     log_level: str = "INFO"
+    # Production figures (chalicelib/observability.py): Powertools Metrics as CloudWatch EMF
+    # through the logs, and Tracer for X-Ray (which the stage must also enable, `xray`).
+    metrics_enabled: bool = False
+    metrics_namespace: str = "StaysApi"
+    tracing_enabled: bool = False
+    service_name: str = "stays-api"
 
     @model_validator(mode="after")
     def _secret_outside_local(self) -> Settings:

@@ -37,6 +37,7 @@ from chalice.app import Request
 from chalicelib.domain.accounts import ROLE_ADMIN, ROLE_PROVIDER
 from chalicelib.errors import DomainError, Forbidden, Invalid, ServiceUnavailable
 from chalicelib.logs import configure_logging, request_id_var
+from chalicelib.observability import outcome_of, record_request, traced
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
@@ -278,8 +279,10 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
     token = request_id_var.set(request_id)
     request_token = _request_var.set(event)
     started = time.perf_counter()
+    route = f"{event.method} {event.path}"
     try:
-        response = get_response(event)
+        with traced(route):
+            response = get_response(event)
         content_type = response.headers.get("Content-Type", "")
         if response.status_code >= 400 and content_type != PROBLEM_JSON:
             detail = response.body.get("Message", "") if isinstance(response.body, dict) else ""
@@ -293,15 +296,17 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
                 headers={k: str(v) for k, v in response.headers.items() if k.lower() == "allow"},
             )
         response.headers["X-Request-Id"] = request_id
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
         log.info(
             "request",
             extra={
                 "method": event.method,
                 "path": event.path,
                 "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "duration_ms": duration_ms,
             },
         )
+        record_request(route, outcome_of(response), duration_ms)
         return response
     finally:
         request_id_var.reset(token)

@@ -22,7 +22,7 @@ def rate_minutes() -> int:
 
 @bp.schedule(Rate(rate_minutes(), unit=Rate.MINUTES), name="booking_timers")
 def booking_timers(event: CloudWatchEvent) -> dict[str, Any]:
-    from chalicelib import clock
+    from chalicelib import clock, observability
     from chalicelib.handlers.http import start
     from chalicelib.services import bookings
 
@@ -30,4 +30,7 @@ def booking_timers(event: CloudWatchEvent) -> dict[str, Any]:
     # Chalice types the context as a dict; on Lambda and in its test client it is a LambdaContext.
     context: Any = event.context
     remaining = context.get_remaining_time_in_millis() / 1000 if context is not None else 60.0
-    return bookings.run_timers(clock.utcnow(), budget_seconds=max(1.0, remaining - _MARGIN_SECONDS))
+    with observability.traced("booking_timers"):
+        summary = bookings.run_timers(clock.utcnow(), budget_seconds=max(1.0, remaining - _MARGIN_SECONDS))
+    observability.record_timers(summary)
+    return summary
