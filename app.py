@@ -1,22 +1,17 @@
-"""The Chalice app: settings checked, logging set up, blueprints and middleware wired. No logic."""
+"""The Chalice app: routes, middleware and the timer job wired. No logic, and light to import.
+
+Every Lambda cold start imports this module, so it imports only Chalice and the route
+table: each route's handler module is imported by the route's first request, and the
+settings are checked and logging set up by the first request of all
+(chalicelib/handlers/routes.py, `http.start`). `make bench` measures the import.
+"""
 
 from chalice import Chalice
 
-from chalicelib.handlers import accounts, auth, bookings, listings, meta, search, timers
+from chalicelib.handlers import routes, timers
 from chalicelib.handlers.http import http_middleware
-from chalicelib.logs import configure_logging
-from chalicelib.settings import get_settings
-
-# Fails the cold start, not a request, when the environment is incomplete (e.g. no JWT_SECRET in prod).
-settings = get_settings()
-configure_logging(settings.log_level)
 
 app = Chalice(app_name="stays-api", configure_logs=False)
 app.register_middleware(http_middleware, "http")
-app.register_blueprint(meta.bp)
-app.register_blueprint(auth.bp)
-app.register_blueprint(accounts.bp)
-app.register_blueprint(listings.bp)
-app.register_blueprint(search.bp)
-app.register_blueprint(bookings.bp)
+routes.register(app)
 app.register_blueprint(timers.bp)

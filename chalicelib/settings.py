@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     request_deadline_seconds: float = Field(12, gt=0, le=15)
 
     log_level: str = "INFO"
+    # Production figures (chalicelib/observability.py): Powertools Metrics as CloudWatch EMF
+    # through the logs, and Tracer for X-Ray (which the stage must also enable, `xray`).
+    metrics_enabled: bool = False
+    metrics_namespace: str = "StaysApi"
+    tracing_enabled: bool = False
+    service_name: str = "stays-api"
 
     @model_validator(mode="after")
     def _secret_outside_local(self) -> Settings:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from chalicelib.models.base import TableItem
@@ -34,6 +35,15 @@ API_ACTIONS = [
 # What the timer job does: Query the timer index, then save bookings, delete their locks
 # and move counters, in transactions.
 TIMER_ACTIONS = ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+# Tracer's segments, where the stage traces (`"xray": true` in .chalice/config.json). X-Ray
+# has no resource-level permissions, hence "*". Metrics go out as EMF in the logs: no grant.
+XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+CONFIG = Path(__file__).resolve().parent.parent / ".chalice" / "config.json"
+
+
+def traced(stage: str) -> bool:
+    """Whether the stage turns X-Ray on (Chalice then makes its functions' tracing Active)."""
+    return bool(json.loads(CONFIG.read_text())["stages"][stage].get("xray", False))
 
 
 def _key_schema(keys: list[Any]) -> list[Any]:
@@ -123,6 +133,7 @@ def merge_template(stage: str) -> dict[str, Any]:
         },
     }
     table_env = {"Environment": {"Variables": {"TABLE_NAME": {"Ref": TABLE}}}}
+    tracing = [{"Effect": "Allow", "Action": XRAY_ACTIONS, "Resource": "*"}] if traced(stage) else []
     retain = "Retain" if stage == "prod" else "Delete"
     return {
         "Resources": {
@@ -132,8 +143,8 @@ def merge_template(stage: str) -> dict[str, Any]:
                 "UpdateReplacePolicy": retain,
                 "Properties": table_properties(stage),
             },
-            "ApiHandlerRole": {"Properties": {"Policies": _policy("StaysApi", API_ACTIONS, [read_secret])}},
-            "BookingTimersRole": {"Properties": {"Policies": _policy("StaysTimers", TIMER_ACTIONS, [])}},
+            "ApiHandlerRole": {"Properties": {"Policies": _policy("StaysApi", API_ACTIONS, [read_secret, *tracing])}},
+            "BookingTimersRole": {"Properties": {"Policies": _policy("StaysTimers", TIMER_ACTIONS, tracing)}},
             "APIHandler": {"Properties": table_env},
             "BookingTimers": {"Properties": table_env},
             # API Gateway's own answers, as problem documents like the app's.

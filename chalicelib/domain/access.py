@@ -8,9 +8,13 @@ so that nobody learns it exists.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib.domain.accounts import ROLE_ADMIN, ROLE_PROVIDER
-from chalicelib.domain.tokens import AccessClaims
 from chalicelib.errors import Forbidden
+
+if TYPE_CHECKING:
+    from chalicelib.domain.tokens import AccessClaims
 
 
 def is_admin(caller: AccessClaims) -> bool:

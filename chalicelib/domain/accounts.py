@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import phonenumbers
-
 ROLE_GUEST = "guest"
 ROLE_PROVIDER = "provider"
 ROLE_ADMIN = "admin"
@@ -70,6 +68,8 @@ def email_key(email: str) -> str:
 
 def normalise_phone(raw: str) -> str:
     """An international phone number in E.164 form; ValueError when it is not a valid one."""
+    import phonenumbers  # tens of ms: loaded by the first phone number, not by every cold start
+
     try:
         number = phonenumbers.parse(raw, None)
     except phonenumbers.NumberParseException as exc:

@@ -11,6 +11,10 @@ A route is declared with what it takes and gives (a provider route's view may ta
 their strict pydantic models, calls the view with `caller`, `body`, `query` and
 the path parameters, and renders what it returns; any exception on the way
 becomes a problem document. The list of operations also feeds the OpenAPI document.
+
+This module is imported by every cold start (for the middleware), before any handler
+module: what only a request needs (pydantic, PyJWT, PynamoDB, the settings) is imported
+when a request first needs it (see chalicelib/handlers/routes.py).
 """
 
 from __future__ import annotations
@@ -26,21 +30,23 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from http import HTTPStatus
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from chalice import Blueprint, Response
 from chalice.app import Request
-from pydantic import BaseModel, ValidationError
 
 from chalicelib import deadline
 from chalicelib.domain import access
-from chalicelib.domain.tokens import AccessClaims
 from chalicelib.errors import DomainError, Invalid, ServiceUnavailable
-from chalicelib.logs import request_id_var
-from chalicelib.services.auth import caller_from_header
-from chalicelib.services.failures import storage_unavailable, watch_deadline
-from chalicelib.settings import get_settings
+from chalicelib.logs import configure_logging, request_id_var
+from chalicelib.observability import outcome_of, record_request, traced
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+    from chalicelib.domain.tokens import AccessClaims
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +86,8 @@ class Operation:
 
 
 OPERATIONS: list[Operation] = []
+# Each route's endpoint, by method and path, as its handler module declared it.
+ENDPOINTS: dict[tuple[str, str], Callable[..., Response]] = {}
 # This invocation's request. Chalice's `app.current_request` is one attribute
 # shared by every thread, so under `chalice local` (a threading server) two
 # concurrent requests could read each other's; the request the middleware is
@@ -125,6 +133,8 @@ def problem_for(exc: Exception) -> Response:
     """Every error a view can raise, as a problem document. The only such mapping."""
     if isinstance(exc, DomainError):
         return problem(exc.status, exc.code, exc.detail, title=exc.title, extra=exc.extra, headers=exc.headers)
+    from chalicelib.services.failures import storage_unavailable
+
     if storage_unavailable(exc):
         log.warning("storage unavailable", exc_info=exc)
         error = ServiceUnavailable("The service is busy; retry shortly.")
@@ -137,6 +147,8 @@ def require(auth: Auth, headers: Any) -> AccessClaims | None:
     """The role guards: any signed-in user, a provider, an admin."""
     if auth == "none":
         return None
+    from chalicelib.services.auth import caller_from_header
+
     caller = caller_from_header(headers.get("authorization"))
     if auth == "provider":
         access.provider_id_of(caller)
@@ -170,6 +182,8 @@ def _strict_json(raw: str | bytes) -> None:
 
 def _parse(model: type[BaseModel], raw: str | bytes | None = None, query: dict[str, str] | None = None) -> BaseModel:
     """A body (JSON bytes) or a query into its strict model; 400 with the fields at fault."""
+    from pydantic import ValidationError
+
     try:
         if query is None:
             try:
@@ -187,6 +201,8 @@ def _parse(model: type[BaseModel], raw: str | bytes | None = None, query: dict[s
 
 
 def _render(result: Any, status: int) -> Response:
+    from pydantic import BaseModel
+
     if isinstance(result, Response):
         return result
     if result is None:
@@ -234,9 +250,7 @@ class ApiBlueprint(Blueprint):
                 except Exception as exc:  # noqa: BLE001 - the boundary: everything becomes a problem
                     return problem_for(exc)
 
-            # HEAD wherever GET: the same answer without its body (`http_middleware`), locally
-            # and on API Gateway alike, since the template's methods come from these routes.
-            self.route(path, methods=[method, "HEAD"] if method == "GET" else [method])(endpoint)
+            ENDPOINTS[(method, path)] = endpoint
             if not in_schema:
                 return view
             summary = (view.__doc__ or view.__name__).strip().splitlines()[0]
@@ -278,16 +292,31 @@ def _request_id(request: Request) -> str:
     return sent if sent and _REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
 
 
+@lru_cache(maxsize=1)
+def start() -> None:
+    """On the first request: the settings checked (a broken environment fails every request,
+    as it would the import) and logging set up."""
+    from chalicelib.settings import get_settings
+
+    configure_logging(get_settings().log_level)
+
+
 def http_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
     """Request id in, request id out; Chalice's own error answers made problem documents; an access log."""
+    start()
+    from chalicelib.services.failures import watch_deadline
+    from chalicelib.settings import get_settings
+
     request_id = _request_id(event)
     token = request_id_var.set(request_id)
     request_token = _request_var.set(event)
     watch_deadline()
     deadline_token = deadline.start(get_settings().request_deadline_seconds)
     started = time.perf_counter()
+    route = f"{event.method} {event.path}"
     try:
-        response = get_response(event)
+        with traced(route):
+            response = get_response(event)
         content_type = response.headers.get("Content-Type", "")
         if response.status_code >= 400 and content_type != PROBLEM_JSON:
             detail = response.body.get("Message", "") if isinstance(response.body, dict) else ""
@@ -303,15 +332,17 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
         response.headers["X-Request-Id"] = request_id
         if event.method == "HEAD":
             response.body = ""
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
         log.info(
             "request",
             extra={
                 "method": event.method,
                 "path": event.path,
                 "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "duration_ms": duration_ms,
             },
         )
+        record_request(route, outcome_of(response), duration_ms)
         return response
     finally:
         request_id_var.reset(token)

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from chalicelib.handlers import routes
 from chalicelib.handlers.http import OPERATIONS, PROBLEM_JSON, Operation
 from chalicelib.schemas.common import ProblemOut
 
@@ -124,14 +125,16 @@ def _operation(op: Operation, refs: Mapping[tuple[Any, JsonSchemaMode], Any]) ->
 
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
+    routes.load_all()
+    operations = sorted(OPERATIONS, key=lambda op: routes.position(op.method, op.path))
     models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ProblemOut, "serialization")]
-    for op in OPERATIONS:
+    for op in operations:
         models += [(m, "validation") for m in (op.body, op.query) if m is not None]
         if op.response is not None:
             models.append((op.response, "serialization"))
     refs, definitions = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
     paths: dict[str, dict[str, Any]] = {}
-    for op in OPERATIONS:
+    for op in operations:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, refs)
     return {
         "openapi": "3.1.0",

@@ -132,6 +132,8 @@ class Provider(TableItem, discriminator="Provider"):
     average_rating = NumberAttribute(default=0)
     total_reviews = NumberAttribute(default=0)
     total_bookings = NumberAttribute(default=0)
+    # Counts changes of what the stays' snapshots copy (business name and phone).
+    profile_version = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
@@ -54,6 +55,17 @@ def city_of_type(stay_type: str) -> Condition:
     return TableItem.gsi2sk.startswith(f"{stay_type}#")
 
 
+class StayProvider(MapAttribute[str, object]):
+    """The provider as its bookings show it, kept on the stay so that booking a room reads no
+    other item; refreshed when the profile changes, `version` being the profile's own counter
+    (a refresh never puts back an older snapshot)."""
+
+    id = UnicodeAttribute()
+    business_name = UnicodeAttribute()
+    business_phone = UnicodeAttribute()
+    version = NumberAttribute()
+
+
 class Stay(TableItem, discriminator="Stay"):
     id = UnicodeAttribute()
     provider_id = UnicodeAttribute()
@@ -68,6 +80,8 @@ class Stay(TableItem, discriminator="Stay"):
     check_in_time = UnicodeAttribute()
     check_out_time = UnicodeAttribute()
     room_count = NumberAttribute(default=0)
+    # None on stays made before the snapshot existed (see services/stay_providers.py).
+    provider = StayProvider(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()

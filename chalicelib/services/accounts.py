@@ -30,6 +30,7 @@ from chalicelib.schemas.accounts import (
     RegisterRequest,
     TokenPair,
 )
+from chalicelib.services import stay_providers
 from chalicelib.services.auth import start_login
 from chalicelib.services.passwords import hash_password
 
@@ -170,9 +171,16 @@ def _update_provider(provider_id: str, actions: list[Action]) -> Provider:
 
 
 def update_provider_profile(provider_id: str, patch: ProviderProfilePatch) -> Provider:
-    """UpdateItem `PROVIDER#<id>` with the fields sent; KYC and stats are not among them."""
+    """UpdateItem `PROVIDER#<id>` with the fields sent; KYC and stats are not among them.
+    A new business name or phone is copied to the provider's stays."""
     sent = patch.model_dump(include=patch.model_fields_set)
-    return _update_provider(provider_id, [_set_or_remove(getattr(Provider, k), v) for k, v in sent.items()])
+    actions = [_set_or_remove(getattr(Provider, k), v) for k, v in sent.items()]
+    if stay_providers.COPIED.isdisjoint(sent):
+        return _update_provider(provider_id, actions)
+    # Then a Query of its stays and an UpdateItem each, in parallel (services/stay_providers.py).
+    provider = _update_provider(provider_id, [*actions, Provider.profile_version.add(1)])
+    stay_providers.refresh_stays(provider)
+    return provider
 
 
 def set_kyc(provider_id: str, body: KycRequest) -> Provider:

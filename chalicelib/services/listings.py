@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from pynamodb.exceptions import DoesNotExist
+
 from chalicelib import clock
 from chalicelib.domain import access
 from chalicelib.domain.ids import is_id, new_child_id, new_id, parent_of
 from chalicelib.domain.listings import MAX_ROOMS_PER_STAY
 from chalicelib.domain.money import check_amount
 from chalicelib.errors import Conflict, NotFound
+from chalicelib.models.accounts import Provider
 from chalicelib.models.base import TableItem, transaction
 from chalicelib.models.listings import Room, Stay, provider_stays_pk, stay_pk
 from chalicelib.schemas.listings import RoomCreate, RoomPatch, StayCreate, StayPatch
 from chalicelib.search.access import has_upcoming_bookings
+from chalicelib.services import stay_providers
 from chalicelib.services.pages import page
 from chalicelib.services.retries import retrying, stale_on_condition
 
@@ -60,11 +64,30 @@ def _owned(provider_id: str, stay_id: str) -> tuple[Stay, list[Room]]:
 
 
 def create_stay(provider_id: str, body: StayCreate) -> Stay:
-    """Put `STAY#<new id>`/`STAY`; its index keys place it in the provider, city and type indexes."""
-    now = clock.utcnow()
-    stay = Stay(id=new_id(), provider_id=provider_id, created_at=now, updated_at=now, **body.model_dump())
-    stay.save()
-    return stay
+    """GetItem the provider, then one transaction: the Put of `STAY#<new id>`/`STAY` with the
+    provider's snapshot, and a check that the profile did not change since it was read (see
+    services/stay_providers.py). Its index keys place it in the provider, city and type indexes."""
+
+    def write() -> Stay:
+        try:
+            provider = Provider.get(*Provider.keys(provider_id), consistent_read=True)
+        except DoesNotExist as exc:
+            raise NotFound("No such provider.") from exc
+        now = clock.utcnow()
+        stay = Stay(
+            id=new_id(),
+            provider_id=provider_id,
+            provider=stay_providers.snapshot_of(provider),
+            created_at=now,
+            updated_at=now,
+            **body.model_dump(),
+        )
+        with transaction() as tx:
+            tx.condition_check(Provider, provider.pk, provider.sk, condition=stay_providers.current_version(provider))
+            tx.save(stay, condition=Stay.pk.does_not_exist())
+        return stay
+
+    return _optimistic(write)
 
 
 def provider_stays(provider_id: str, *, limit: int, cursor: str | None) -> tuple[list[Stay], str | None]:

@@ -1,9 +1,11 @@
 """The deployment template: the table as the models define it, least-privilege roles."""
 
+import json
+
 import pytest
 
 from chalicelib.models.base import TableItem
-from scripts.deploy_template import API_ACTIONS, TABLE, merge_template
+from scripts.deploy_template import API_ACTIONS, CONFIG, TABLE, XRAY_ACTIONS, merge_template, traced
 
 
 @pytest.fixture(params=["dev", "prod"])
@@ -51,7 +53,31 @@ def test_roles_may_do_only_what_the_code_does_on_this_table(template: dict) -> N
             {"Fn::GetAtt": [TABLE, "Arn"]},
             {"Fn::Sub": "${StaysTable.Arn}/index/*"},
         ]
-        assert all(s["Resource"] != "*" for s in statements)
+        # X-Ray alone has no resource-level permissions.
+        assert all(s["Resource"] != "*" for s in statements if s["Action"] != XRAY_ACTIONS)
+
+
+def _statements(template: dict, role: str) -> list[dict]:
+    return template["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+
+
+def test_xray_is_granted_only_where_the_stage_traces_and_metrics_need_only_logs() -> None:
+    config = json.loads(CONFIG.read_text())["stages"]
+    assert traced("prod") and not traced("dev")
+    for stage in ("dev", "prod"):
+        # The app's Tracer is switched on by the same stages that turn X-Ray on.
+        assert config[stage]["environment_variables"]["TRACING_ENABLED"] == ("true" if traced(stage) else "false")
+        assert config[stage]["environment_variables"]["METRICS_ENABLED"] == "true"
+        template = merge_template(stage)
+        for role in ("ApiHandlerRole", "BookingTimersRole"):
+            actions = [
+                a
+                for s in _statements(template, role)
+                for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+            ]
+            xray = [a for a in actions if a.startswith("xray:")]
+            assert xray == (XRAY_ACTIONS if traced(stage) else [])
+            assert not [a for a in actions if a.startswith(("cloudwatch:", "xray:*"))]
 
 
 def test_functions_find_the_table_and_the_api_its_secret(template: dict) -> None:

@@ -13,7 +13,7 @@ import re
 import uuid
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import clock
 from chalicelib.domain import access
@@ -21,7 +21,7 @@ from chalicelib.domain import bookings as rules
 from chalicelib.domain.ids import new_id, parent_of
 from chalicelib.domain.tokens import AccessClaims
 from chalicelib.errors import Conflict, Invalid, NotFound, Unprocessable
-from chalicelib.models.accounts import Provider, User
+from chalicelib.models.accounts import User
 from chalicelib.models.base import TableItem, condition_failed, failed_conditions, transaction
 from chalicelib.models.bookings import (
     Booking,
@@ -37,6 +37,7 @@ from chalicelib.models.bookings import (
 from chalicelib.models.listings import Room, Stay
 from chalicelib.schemas.bookings import BookingCreate
 from chalicelib.services.retries import Stale, retrying
+from chalicelib.services.stay_providers import booking_snapshot
 from chalicelib.settings import get_settings
 
 ALL_OLD = "ALL_OLD"
@@ -86,7 +87,9 @@ def _pending_limit() -> Conflict:
     )
 
 
-def _new_booking(body: BookingCreate, stay: Stay, room: Room, user: User, provider: Provider, now: datetime) -> Booking:
+def _new_booking(
+    body: BookingCreate, stay: Stay, room: Room, user: User, provider: ProviderSnapshot, now: datetime
+) -> Booking:
     settings = get_settings()
     nights = rules.nights_of(body.check_in, body.check_out)
     check_in_at = rules.local_instant(body.check_in, stay.check_in_time, stay.timezone)
@@ -107,7 +110,7 @@ def _new_booking(body: BookingCreate, stay: Stay, room: Room, user: User, provid
         note=body.note,
         due_at=rules.pending_due(now, check_in_at, timedelta(hours=settings.pending_hold_hours)),
         guest=GuestSnapshot.of(user),
-        provider=ProviderSnapshot.of(provider),
+        provider=provider,
         room=RoomSnapshot.of(room),
         stay=StaySnapshot.of(stay),
         created_at=now,
@@ -179,11 +182,8 @@ def _create(user_id: str, body: BookingCreate, key: str | None, request_hash: st
         return _replay(record, request_hash)
     now = clock.utcnow()
     _check(body, stay, room, user, now)
-    try:
-        provider = Provider.get(*Provider.keys(stay.provider_id))
-    except DoesNotExist as exc:
-        raise NotFound("No such room.") from exc
-    booking = _new_booking(body, stay, room, user, provider, now)
+    # The stay's snapshot: no read of the provider (a GetItem only for stays older than it).
+    booking = _new_booking(body, stay, room, user, booking_snapshot(stay), now)
     if key is not None:
         ttl = timedelta(hours=get_settings().idempotency_ttl_hours)
         record = IdempotencyRecord(
@@ -203,8 +203,9 @@ def _create(user_id: str, body: BookingCreate, key: str | None, request_hash: st
 
 def create_booking(caller: AccessClaims, body: BookingCreate, idempotency_key: str | None) -> Booking:
     """Book a room for `[check_in, check_out)`: a BatchGetItem (stay, room, guest, idempotency
-    record), a GetItem (provider), then one TransactWriteItems of the booking, a lock per night,
-    the guest's pending counter and the idempotency record, each under its condition.
+    record; the stay carries its provider's snapshot), then one TransactWriteItems of the
+    booking, a lock per night, the guest's pending counter and the idempotency record, each
+    under its condition.
 
     The same `Idempotency-Key` with the same body returns the first booking; with another
     body it is a 422. A lost race for a night is a 409 naming the nights.
