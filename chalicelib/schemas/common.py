@@ -1,4 +1,9 @@
-"""Building blocks shared by every body model."""
+"""Building blocks shared by every body model.
+
+A shape that several models share (an enum such as `StayType`) is declared as a
+`TypeAliasType`: the OpenAPI document then has it once, by that name, and generated clients
+get one type for it instead of one per property.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,11 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    WithJsonSchema,
 )
+from pydantic_extra_types.country import CountryAlpha2
+from pydantic_extra_types.currency_code import ISO4217
+from typing_extensions import TypeAliasType
 
 from chalicelib.domain.accounts import normalise_phone
 
@@ -47,6 +56,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Email = Annotated[EmailStr, Field(max_length=254)]
+CountryCode = TypeAliasType("CountryCode", CountryAlpha2)
+CurrencyCode = TypeAliasType("CurrencyCode", ISO4217)
 Phone = Annotated[str, Field(max_length=32), AfterValidator(normalise_phone)]
 
 
@@ -68,12 +79,16 @@ def _number_or_text(value: object) -> object:
     return value
 
 
-# Money in and out: exact Decimal inside, a JSON number on the wire.
+# Money in and out: exact Decimal inside, a JSON number on the wire. The document shows a
+# number with standard keywords only: no `multipleOf`, since the minor unit is the stay's
+# currency's, and the digits are checked here, exactly. Text such as "12.50" is still read
+# exactly, for clients written before the document said number.
 Money = Annotated[
     Decimal,
     BeforeValidator(_number_or_text),
     Field(gt=0, max_digits=10, decimal_places=2, strict=False),
     PlainSerializer(float, return_type=float, when_used="json"),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 99999999.99}),
 ]
 
 
@@ -82,7 +97,7 @@ class FieldError(Out):
     message: str
 
 
-class ProblemOut(Out):
+class Problem(Out):
     """RFC 9457 problem document; `code` is the stable, machine-readable part."""
 
     type: str

@@ -7,13 +7,13 @@ from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, StringConstraints, field_validator
-from pydantic_extra_types.country import CountryAlpha2
-from pydantic_extra_types.currency_code import ISO4217
+from typing_extensions import TypeAliasType
 
 from chalicelib.domain.listings import is_time_zone
-from chalicelib.schemas.common import LongText, Money, Name, Out, Strict, Text
+from chalicelib.schemas.common import CountryCode, CurrencyCode, LongText, Money, Name, Out, Strict, Text
 
-StayType = Literal["hotel", "homestay", "resort"]
+# A named alias: one `StayType` component that every model refers to (see schemas/common.py).
+StayType = TypeAliasType("StayType", Literal["hotel", "homestay", "resort"])
 ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["14:00"])]
 Amenity = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Amenities = Annotated[list[Amenity], Field(max_length=30)]
@@ -48,9 +48,9 @@ class StayCreate(Strict):
     description: Description = ""
     address: LongText
     city: Name
-    country: CountryAlpha2
+    country: CountryCode
     timezone: TimeZone
-    currency: ISO4217
+    currency: CurrencyCode
     check_in_time: ClockTime = "14:00"
     check_out_time: ClockTime = "12:00"
 
@@ -61,9 +61,9 @@ class StayPatch(Patch):
     description: Description | None = None
     address: LongText | None = None
     city: Name | None = None
-    country: CountryAlpha2 | None = None
+    country: CountryCode | None = None
     timezone: TimeZone | None = None
-    currency: ISO4217 | None = None
+    currency: CurrencyCode | None = None
     check_in_time: ClockTime | None = None
     check_out_time: ClockTime | None = None
 
