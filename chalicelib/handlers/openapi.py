@@ -23,11 +23,12 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from chalicelib.handlers.http import OPERATIONS, PROBLEM_JSON, Operation
+from chalicelib.handlers.http import OPERATIONS, PROBLEM_JSON, Operation, problem_type
 from chalicelib.handlers.openapi_schemas import StandardSchemas, camel_case, parameter_schema, referenced
 from chalicelib.schemas.common import Problem
 
 REF = "#/components/schemas/{model}"
+_Refs = Mapping[tuple[Any, JsonSchemaMode], Any]
 _PATH_PARAM = re.compile(r"{(\w+)}")
 _REQUEST_ID = {
     "X-Request-Id": {
@@ -81,7 +82,7 @@ def _problem_response(status: int, codes: list[str]) -> dict[str, Any]:
         code: {
             "summary": code,
             "value": {
-                "type": f"urn:problem:stays:{code.lower().replace('_', '-')}",
+                "type": problem_type(code),
                 "title": HTTPStatus(status).phrase,
                 "status": status,
                 "detail": description,
@@ -98,13 +99,13 @@ def _problem_response(status: int, codes: list[str]) -> dict[str, Any]:
     }
 
 
-def _parameters(op: Operation, schemas: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _parameters(op: Operation, refs: _Refs, schemas: Mapping[str, Any]) -> list[dict[str, Any]]:
     parameters: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in _PATH_PARAM.findall(op.path)
     ]
     if op.query is not None:
-        schema = schemas[op.query.__name__]
+        schema = schemas[refs[(op.query, "validation")]["$ref"].removeprefix(REF.format(model=""))]
         required = set(schema.get("required", []))
         parameters += [
             {"name": name, "in": "query", "required": name in required, "schema": parameter_schema(prop)}
@@ -117,9 +118,7 @@ def _parameters(op: Operation, schemas: Mapping[str, Any]) -> list[dict[str, Any
     return parameters
 
 
-def _operation(
-    op: Operation, refs: Mapping[tuple[Any, JsonSchemaMode], Any], schemas: Mapping[str, Any]
-) -> dict[str, Any]:
+def _operation(op: Operation, refs: _Refs, schemas: Mapping[str, Any]) -> dict[str, Any]:
     success: dict[str, Any] = {"description": op.summary, "headers": _REQUEST_ID}
     if op.response is not None:
         success["content"] = {"application/json": {"schema": refs[(op.response, "serialization")]}}
@@ -134,7 +133,7 @@ def _operation(
         # The first segment after /api names the client's API class; /api/health and the
         # document itself are "meta".
         "tags": [op.path.split("/")[2] if op.path.count("/") > 2 else "meta"],
-        "parameters": _parameters(op, schemas),
+        "parameters": _parameters(op, refs, schemas),
         "responses": responses,
     }
     if op.body is not None:

@@ -29,9 +29,10 @@ from tests.factories import PASSWORD, provider_body, registration, room_body, st
 DOCUMENT = Path(__file__).resolve().parents[2] / "openapi.json"
 BIN = Path(sys.executable).parent
 PACKAGE = "stays_client"
-# openapi-generator's own notices, not about the document: 3.1 input is "beta" for every
-# generator, and 7.26 looks up a `$ref` that is not there for each `additionalProperties`
-# (logged once, with no pointer; a real unresolved name is logged with its pointer).
+# openapi-generator's own notices, not about the document (which API.md makes 3.1): 3.1 input
+# is "beta" for every generator, and 7.26's 3.1 reader looks up a `$ref` that is not there in
+# any schema with `additionalProperties` (the same schema in a 3.0 document gives no warning;
+# it is logged once and without a pointer, while a real unresolved name comes with its pointer).
 GENERATOR_NOTICES = {
     "[main] WARN  o.o.codegen.DefaultCodegen - OpenAPI 3.1 support is still in beta. To report an issue "
     "related to 3.1 spec, please kindly open an issue in the Github repo: https://github.com/openAPITools/openapi-generator.",

@@ -142,3 +142,10 @@ def test_query_models_are_parameters_not_components(doc: dict[str, Any]) -> None
     by_name = {p["name"]: p for p in search}
     assert by_name["min_price"]["schema"] == {"type": "number", "minimum": 0}
     assert by_name["stay_type"]["schema"] == {"$ref": "#/components/schemas/StayType"}
+
+
+def test_component_names_are_plain_type_names(doc: dict[str, Any]) -> None:
+    """No `Page_StayCard_` or `RoomOut-Input`: a model that differs between request and response
+    would get two names for one class; such a model needs a separate request and response model."""
+    bad = [name for name in doc["components"]["schemas"] if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", name)]
+    assert not bad, bad
