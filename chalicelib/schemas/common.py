@@ -7,9 +7,10 @@ get one type for it instead of one per property.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -23,10 +24,10 @@ from pydantic import (
     WithJsonSchema,
 )
 from pydantic_extra_types.country import CountryAlpha2
-from pydantic_extra_types.currency_code import ISO4217
 from typing_extensions import TypeAliasType
 
 from chalicelib.domain.accounts import normalise_phone
+from chalicelib.domain.money import MAX_MINOR_UNIT
 
 
 class Strict(BaseModel):
@@ -52,12 +53,24 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True, defer_build=True)
 
 
+ItemT = TypeVar("ItemT", bound=BaseModel)
+
+
+class Page(Out, Generic[ItemT]):
+    items: list[ItemT]
+    next_cursor: str | None
+
+    @classmethod
+    def of(cls, items: Sequence[object], next_cursor: str | None) -> Self:
+        """A page of `items` (response models, or stored items they are built from)."""
+        return cls.model_validate({"items": items, "next_cursor": next_cursor})
+
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Email = Annotated[EmailStr, Field(max_length=254)]
 CountryCode = TypeAliasType("CountryCode", CountryAlpha2)
-CurrencyCode = TypeAliasType("CurrencyCode", ISO4217)
 Phone = Annotated[str, Field(max_length=32), AfterValidator(normalise_phone)]
 
 
@@ -79,16 +92,19 @@ def _number_or_text(value: object) -> object:
     return value
 
 
-# Money in and out: exact Decimal inside, a JSON number on the wire. The document shows a
-# number with standard keywords only: no `multipleOf`, since the minor unit is the stay's
-# currency's, and the digits are checked here, exactly. Text such as "12.50" is still read
-# exactly, for clients written before the document said number.
+_MONEY_DIGITS = 10
+# Money in and out: exact Decimal inside, a JSON number on the wire. Its decimals are checked
+# against the currency's minor unit where the currency is known (`chalicelib.domain.money`).
+# The document shows a number with standard keywords only (no `multipleOf`: the minor unit is
+# the currency's, not fixed); text such as "12.50" is still read exactly, as before.
 Money = Annotated[
     Decimal,
     BeforeValidator(_number_or_text),
-    Field(gt=0, max_digits=10, decimal_places=2, strict=False),
+    Field(gt=0, max_digits=_MONEY_DIGITS, decimal_places=MAX_MINOR_UNIT, strict=False, allow_inf_nan=False),
     PlainSerializer(float, return_type=float, when_used="json"),
-    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 99999999.99}),
+    WithJsonSchema(
+        {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10 ** (_MONEY_DIGITS - MAX_MINOR_UNIT)}
+    ),
 ]
 
 

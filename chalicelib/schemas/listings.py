@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, PlainSerializer, StringConstraints, field_validator
+from pydantic_extra_types.currency_code import ISO4217
 from typing_extensions import TypeAliasType
 
 from chalicelib.domain.listings import is_time_zone
-from chalicelib.schemas.common import CountryCode, CurrencyCode, LongText, Money, Name, Out, Strict, Text
+from chalicelib.domain.money import minor_unit
+from chalicelib.schemas.common import CountryCode, LongText, Money, Name, Out, Strict, Text
 
 # A named alias: one `StayType` component that every model refers to (see schemas/common.py).
 StayType = TypeAliasType("StayType", Literal["hotel", "homestay", "resort"])
@@ -27,6 +29,12 @@ def _time_zone(name: str) -> str:
     return name
 
 
+def _priced_currency(code: str) -> str:
+    minor_unit(code)  # ValueError for gold, SDRs and test codes: nothing is priced in them
+    return code
+
+
+CurrencyCode = TypeAliasType("CurrencyCode", Annotated[ISO4217, AfterValidator(_priced_currency)])
 TimeZone = Annotated[str, Field(max_length=64), AfterValidator(_time_zone)]
 MoneyOut = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
@@ -127,11 +135,3 @@ class StayOut(Out):
 
 class StayWithRooms(StayOut):
     rooms: list[RoomOut]
-
-
-ItemT = TypeVar("ItemT", bound=BaseModel)
-
-
-class Page(Out, Generic[ItemT]):
-    items: list[ItemT]
-    next_cursor: str | None

@@ -26,7 +26,8 @@ def test_each_operation_lists_its_problem_codes() -> None:
     assert codes["409"] == ["ROOM_UNAVAILABLE", "PENDING_LIMIT_REACHED", "CONFLICT"]
     assert codes["422"] == ["IDEMPOTENCY_KEY_REUSED"]
     assert codes["401"] == ["NOT_AUTHENTICATED", "TOKEN_EXPIRED", "TOKEN_INVALID"]
-    assert set(codes) == {"400", "401", "404", "409", "422", "500", "503"}
+    assert codes["403"] == ["OWN_LISTING"]
+    assert set(codes) == {"400", "401", "403", "404", "409", "422", "500", "503"}
     params = paths["/api/bookings/rooms/room-booking"]["post"]["parameters"]
     assert {"name": "Idempotency-Key", "in": "header"}.items() <= params[0].items()
     search = paths["/api/listings/search/stays"]["get"]
