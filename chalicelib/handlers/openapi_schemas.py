@@ -2,9 +2,9 @@
 
 Pydantic's JSON Schema is close to what client generators want, but not quite: it titles
 every property (generators name types after those titles), names a generic model
-`Page_StayCard_`, writes a Decimal as
-`number | string` with pattern, and lets constraints it cannot place leak out as its own
-names (`decimal_places`, `gt`). These rules keep the document to JSON Schema 2020-12.
+`Page_StayCard_`, writes a request Decimal as `number | string` with a pattern, and lets
+constraints it cannot place leak out under its own names (`decimal_places`, `gt`). These
+rules keep the document to JSON Schema 2020-12 and to names a generator can use.
 """
 
 from __future__ import annotations
