@@ -30,7 +30,7 @@ def register(body: RegisterRequest) -> UserOut:
     response=TokenPair,
     problems={401: ("INVALID_CREDENTIALS",), 429: ("ACCOUNT_LOCKED", "RATE_LIMITED")},
 )
-def token(body: TokenRequest) -> TokenPair:
+def sign_in(body: TokenRequest) -> TokenPair:
     """Sign in with email and password; repeated failures from one address pause it for a while."""
     return auth.login(body.email, body.password, source_ip())
 
@@ -42,7 +42,7 @@ def token(body: TokenRequest) -> TokenPair:
     response=TokenPair,
     problems={401: ("TOKEN_EXPIRED", "TOKEN_INVALID")},
 )
-def refresh(body: RefreshRequest) -> TokenPair:
+def refresh_tokens(body: RefreshRequest) -> TokenPair:
     """Trade a refresh token for a new pair; a refresh token works once."""
     return auth.refresh(body.refresh)
 
@@ -54,6 +54,6 @@ def logout(caller: AccessClaims, body: RefreshRequest) -> None:
 
 
 @bp.operation("GET", "/api/auth/me", auth="user", response=UserOut)
-def me(caller: AccessClaims) -> UserOut:
+def get_me(caller: AccessClaims) -> UserOut:
     """The caller's account and roles."""
     return UserOut.model_validate(accounts.get_user(caller.user_id))

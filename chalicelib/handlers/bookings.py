@@ -67,7 +67,7 @@ def get_booking(caller: AccessClaims, booking_id: str) -> BookingDetail:
     response=BookingDetail,
     problems={403: ("FORBIDDEN",), 409: ("INVALID_TRANSITION", "TOO_LATE_TO_CANCEL", "CONFLICT")},
 )
-def cancel(caller: AccessClaims, booking_id: str) -> BookingDetail:
+def cancel_booking(caller: AccessClaims, booking_id: str) -> BookingDetail:
     """The guest cancels, before the check-in day."""
     return BookingDetail.model_validate(bookings.cancel_booking(caller, booking_id))
 
@@ -79,7 +79,7 @@ def cancel(caller: AccessClaims, booking_id: str) -> BookingDetail:
     response=BookingDetail,
     problems={403: ("FORBIDDEN",), 409: ("INVALID_TRANSITION", "CONFLICT")},
 )
-def confirm(caller: AccessClaims, booking_id: str) -> BookingDetail:
+def confirm_booking(caller: AccessClaims, booking_id: str) -> BookingDetail:
     """The provider confirms a PENDING booking."""
     return BookingDetail.model_validate(bookings.confirm_booking(caller, booking_id))
 
@@ -91,6 +91,6 @@ def confirm(caller: AccessClaims, booking_id: str) -> BookingDetail:
     response=BookingDetail,
     problems={403: ("FORBIDDEN",), 409: ("INVALID_TRANSITION", "CONFLICT")},
 )
-def reject(caller: AccessClaims, booking_id: str) -> BookingDetail:
+def reject_booking(caller: AccessClaims, booking_id: str) -> BookingDetail:
     """The provider turns a PENDING booking down."""
     return BookingDetail.model_validate(bookings.reject_booking(caller, booking_id))

@@ -95,6 +95,11 @@ ENDPOINTS: dict[tuple[str, str], Callable[..., Response]] = {}
 _request_var: ContextVar[Request] = ContextVar("request")
 
 
+def problem_type(code: str) -> str:
+    """The problem document's `type`, a URN made from its code."""
+    return f"urn:problem:stays:{code.lower().replace('_', '-')}"
+
+
 def problem(
     status: int,
     code: str,
@@ -105,7 +110,7 @@ def problem(
     headers: dict[str, str] | None = None,
 ) -> Response:
     body = {
-        "type": f"urn:problem:stays:{code.lower().replace('_', '-')}",
+        "type": problem_type(code),
         "title": title or HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,

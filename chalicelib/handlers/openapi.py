@@ -3,6 +3,13 @@
 Every operation lists the problem documents it can answer with, per status, with
 their stable `code`s: those its shape implies (a body or query can be invalid, a
 token missing, an id unknown) and those it declares.
+
+The document is written for client generators (openapi-python-client, openapi-generator),
+so every route follows the same rules without per-route work: every error response is the
+one `Problem` component, its codes listed beside the schema (`x-problem-codes`, `examples`,
+the description) rather than narrowing it; only JSON Schema 2020-12 keywords (see
+`StandardSchemas`); query models become parameters, never components; a component nothing
+refers to is dropped; operationIds are the views' names in camelCase.
 """
 
 from __future__ import annotations
@@ -10,16 +17,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from http import HTTPStatus
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from chalicelib.handlers import routes
-from chalicelib.handlers.http import OPERATIONS, PROBLEM_JSON, Operation
-from chalicelib.schemas.common import ProblemOut
+from chalicelib.handlers.http import OPERATIONS, PROBLEM_JSON, Operation, problem_type
+from chalicelib.handlers.openapi_schemas import StandardSchemas, camel_case, parameter_schema, referenced
+from chalicelib.schemas.common import Problem
 
 REF = "#/components/schemas/{model}"
+_Refs = Mapping[tuple[Any, JsonSchemaMode], Any]
 _PATH_PARAM = re.compile(r"{(\w+)}")
 _REQUEST_ID = {
     "X-Request-Id": {
@@ -67,29 +77,39 @@ def _problems(op: Operation) -> dict[int, list[str]]:
 
 
 def _problem_response(status: int, codes: list[str]) -> dict[str, Any]:
-    schema = {
-        "allOf": [
-            {"$ref": REF.format(model=ProblemOut.__name__)},
-            {"properties": {"code": {"enum": codes}, "status": {"const": status}}},
-        ]
+    """The one `Problem` schema; the codes beside it, where generators do not make types of them."""
+    description = _DESCRIPTIONS.get(status, HTTPStatus(status).phrase + ".")
+    examples = {
+        code: {
+            "summary": code,
+            "value": {
+                "type": problem_type(code),
+                "title": HTTPStatus(status).phrase,
+                "status": status,
+                "detail": description,
+                "code": code,
+            },
+        }
+        for code in codes
     }
     return {
-        "description": f"{_DESCRIPTIONS.get(status, 'Problem')} Codes: {', '.join(codes)}.",
+        "description": f"{description} Codes: {', '.join(codes)}.",
         "headers": _REQUEST_ID,
-        "content": {PROBLEM_JSON: {"schema": schema}},
+        "content": {PROBLEM_JSON: {"schema": {"$ref": REF.format(model=Problem.__name__)}, "examples": examples}},
+        "x-problem-codes": codes,
     }
 
 
-def _parameters(op: Operation) -> list[dict[str, Any]]:
+def _parameters(op: Operation, refs: _Refs, schemas: Mapping[str, Any]) -> list[dict[str, Any]]:
     parameters: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in _PATH_PARAM.findall(op.path)
     ]
     if op.query is not None:
-        schema = op.query.model_json_schema(ref_template=REF)
+        schema = schemas[refs[(op.query, "validation")]["$ref"].removeprefix(REF.format(model=""))]
         required = set(schema.get("required", []))
         parameters += [
-            {"name": name, "in": "query", "required": name in required, "schema": prop}
+            {"name": name, "in": "query", "required": name in required, "schema": parameter_schema(prop)}
             for name, prop in schema.get("properties", {}).items()
         ]
     parameters += [
@@ -99,7 +119,7 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
     return parameters
 
 
-def _operation(op: Operation, refs: Mapping[tuple[Any, JsonSchemaMode], Any]) -> dict[str, Any]:
+def _operation(op: Operation, refs: _Refs, schemas: Mapping[str, Any]) -> dict[str, Any]:
     success: dict[str, Any] = {"description": op.summary, "headers": _REQUEST_ID}
     if op.response is not None:
         success["content"] = {"application/json": {"schema": refs[(op.response, "serialization")]}}
@@ -109,10 +129,12 @@ def _operation(op: Operation, refs: Mapping[tuple[Any, JsonSchemaMode], Any]) ->
     for status, codes in _problems(op).items():
         responses[str(status)] = _problem_response(status, codes)
     document: dict[str, Any] = {
-        "operationId": op.name,
+        "operationId": camel_case(op.name),
         "summary": op.summary,
-        "tags": [op.path.split("/")[2]],
-        "parameters": _parameters(op),
+        # The first segment after /api names the client's API class; /api/health and the
+        # document itself are "meta".
+        "tags": [op.path.split("/")[2] if op.path.count("/") > 2 else "meta"],
+        "parameters": _parameters(op, refs, schemas),
         "responses": responses,
     }
     if op.body is not None:
@@ -127,15 +149,18 @@ def _operation(op: Operation, refs: Mapping[tuple[Any, JsonSchemaMode], Any]) ->
 def document() -> dict[str, Any]:
     routes.load_all()
     operations = sorted(OPERATIONS, key=lambda op: routes.position(op.method, op.path))
-    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ProblemOut, "serialization")]
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(Problem, "serialization")]
     for op in operations:
         models += [(m, "validation") for m in (op.body, op.query) if m is not None]
         if op.response is not None:
             models.append((op.response, "serialization"))
-    refs, definitions = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
+    refs, definitions = models_json_schema(
+        list(dict.fromkeys(models)), ref_template=REF, schema_generator=StandardSchemas
+    )
+    schemas = definitions.get("$defs", {})
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
-        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, refs)
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, refs, schemas)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -148,7 +173,7 @@ def document() -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": definitions.get("$defs", {}),
+            "schemas": referenced(paths, schemas),
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }

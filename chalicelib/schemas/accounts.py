@@ -7,18 +7,18 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
-from pydantic_extra_types.country import CountryAlpha2
+from typing_extensions import TypeAliasType
 
 from chalicelib.domain.accounts import password_problems
-from chalicelib.schemas.common import Email, LongText, Name, OneLine, Out, PastDate, Phone, Strict, Text
+from chalicelib.schemas.common import CountryCode, Email, LongText, Name, OneLine, Out, PastDate, Phone, Strict, Text
 
 MAX_PREFERENCES_BYTES = 4096
 MAX_PREFERENCES_DEPTH = 4
 
-Gender = Literal["female", "male", "non_binary", "other", "prefer_not_to_say"]
-DocumentType = Literal["national_id", "passport", "trade_license", "driving_license"]
-PayoutMethod = Literal["bank_transfer", "mobile_banking", "card"]
-KycStatus = Literal["PENDING", "VERIFIED", "REJECTED"]
+Gender = TypeAliasType("Gender", Literal["female", "male", "non_binary", "other", "prefer_not_to_say"])
+DocumentType = TypeAliasType("DocumentType", Literal["national_id", "passport", "trade_license", "driving_license"])
+PayoutMethod = TypeAliasType("PayoutMethod", Literal["bank_transfer", "mobile_banking", "card"])
+KycStatus = TypeAliasType("KycStatus", Literal["PENDING", "VERIFIED", "REJECTED"])
 
 
 def _depth(value: Any) -> int:
@@ -37,11 +37,13 @@ def _bounded_json(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
-Preferences = Annotated[dict[str, Any], Field(max_length=50), AfterValidator(_bounded_json)]
-PayoutDetails = Annotated[
-    dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=200)]],
-    Field(max_length=10),
-]
+Preferences = TypeAliasType(
+    "Preferences", Annotated[dict[str, Any], Field(max_length=50), AfterValidator(_bounded_json)]
+)
+PayoutDetails = TypeAliasType(
+    "PayoutDetails",
+    Annotated[dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=200)]], Field(max_length=10)],
+)
 
 
 # --- auth ---
@@ -104,7 +106,7 @@ class EmergencyContactBody(Strict):
 
 class PassportBody(Strict):
     number: Annotated[str, Field(pattern=r"^[A-Z0-9]{5,20}$")]
-    country: CountryAlpha2
+    country: CountryCode
     expires_on: date
 
 
@@ -112,7 +114,7 @@ class GuestProfilePatch(Strict):
     """Only the fields sent change; `null` clears an optional one."""
 
     date_of_birth: PastDate | None = None
-    nationality: CountryAlpha2 | None = None
+    nationality: CountryCode | None = None
     gender: Gender | None = None
     preferences: Preferences = Field(default_factory=dict)
     emergency_contacts: Annotated[list[EmergencyContactBody], Field(max_length=5)] = Field(default_factory=list)
@@ -136,7 +138,7 @@ class GuestProfileOut(Out):
     date_of_birth: date | None
     nationality: str | None
     gender: str | None
-    preferences: dict[str, Any]
+    preferences: Preferences
     emergency_contacts: list[EmergencyContactOut]
     passport: PassportOut | None
     updated_at: datetime
@@ -185,7 +187,7 @@ class ProviderProfileOut(Out):
     kyc_note: str | None
     document_type: str | None
     payout_method: str | None
-    payout_details: dict[str, str] | None
+    payout_details: PayoutDetails | None
     average_rating: float
     total_reviews: int
     total_bookings: int

@@ -6,12 +6,15 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import Field
+from typing_extensions import TypeAliasType
 
 from chalicelib.schemas.common import Out, PageQuery, Strict
 from chalicelib.schemas.listings import MoneyOut, StayType
 
-Status = Literal["PENDING", "CONFIRMED", "CANCELLED", "COMPLETED"]
-CancellationReason = Literal["CANCELLED_BY_GUEST", "REJECTED_BY_PROVIDER", "EXPIRED"]
+BookingStatus = TypeAliasType("BookingStatus", Literal["PENDING", "CONFIRMED", "CANCELLED", "COMPLETED"])
+CancellationReason = TypeAliasType(
+    "CancellationReason", Literal["CANCELLED_BY_GUEST", "REJECTED_BY_PROVIDER", "EXPIRED"]
+)
 
 
 class BookingCreate(Strict):
@@ -24,7 +27,7 @@ class BookingCreate(Strict):
 
 
 class BookingListQuery(PageQuery):
-    status: Status | None = None
+    status: BookingStatus | None = None
 
 
 class GuestSummary(Out):
@@ -59,7 +62,7 @@ class StaySummary(Out):
 
 class BookingDetail(Out):
     id: str
-    status: Status
+    status: BookingStatus
     check_in: date
     check_out: date
     nights: int

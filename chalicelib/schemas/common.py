@@ -1,4 +1,9 @@
-"""Building blocks shared by every body model."""
+"""Building blocks shared by every body model.
+
+A shape that several models share (an enum such as `StayType`) is declared as a
+`TypeAliasType`: the OpenAPI document then has it once, by that name, and generated clients
+get one type for it instead of one per property.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +24,11 @@ from pydantic import (
     PlainSerializer,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
+from pydantic_extra_types.country import CountryAlpha2
+from typing_extensions import TypeAliasType
 
 from chalicelib.domain.accounts import normalise_phone
 from chalicelib.domain.money import MAX_MINOR_UNIT
@@ -105,6 +113,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), OneLine]
 Email = Annotated[EmailStr, Field(max_length=254)]
+CountryCode = TypeAliasType("CountryCode", CountryAlpha2)
 Phone = Annotated[str, Field(max_length=32), AfterValidator(normalise_phone)]
 
 
@@ -126,13 +135,19 @@ def _number_or_text(value: object) -> object:
     return value
 
 
+_MONEY_DIGITS = 10
 # Money in and out: exact Decimal inside, a JSON number on the wire. Its decimals are checked
 # against the currency's minor unit where the currency is known (`chalicelib.domain.money`).
+# The document shows a number with standard keywords only (no `multipleOf`: the minor unit is
+# the currency's, not fixed); text such as "12.50" is still read exactly, as before.
 Money = Annotated[
     Decimal,
     BeforeValidator(_number_or_text),
-    Field(gt=0, max_digits=10, decimal_places=MAX_MINOR_UNIT, strict=False, allow_inf_nan=False),
+    Field(gt=0, max_digits=_MONEY_DIGITS, decimal_places=MAX_MINOR_UNIT, strict=False, allow_inf_nan=False),
     PlainSerializer(float, return_type=float, when_used="json"),
+    WithJsonSchema(
+        {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10 ** (_MONEY_DIGITS - MAX_MINOR_UNIT)}
+    ),
 ]
 
 
@@ -141,7 +156,7 @@ class FieldError(Out):
     message: str
 
 
-class ProblemOut(Out):
+class Problem(Out):
     """RFC 9457 problem document; `code` is the stable, machine-readable part."""
 
     type: str

@@ -7,14 +7,15 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, PlainSerializer, StringConstraints, field_validator
-from pydantic_extra_types.country import CountryAlpha2
 from pydantic_extra_types.currency_code import ISO4217
+from typing_extensions import TypeAliasType
 
 from chalicelib.domain.listings import is_time_zone
 from chalicelib.domain.money import minor_unit
-from chalicelib.schemas.common import LongText, Money, Name, OneLine, Out, Strict, Text
+from chalicelib.schemas.common import CountryCode, LongText, Money, Name, OneLine, Out, Strict, Text
 
-StayType = Literal["hotel", "homestay", "resort"]
+# A named alias: one `StayType` component that every model refers to (see schemas/common.py).
+StayType = TypeAliasType("StayType", Literal["hotel", "homestay", "resort"])
 ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["14:00"])]
 Amenity = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), OneLine]
 Amenities = Annotated[list[Amenity], Field(max_length=30)]
@@ -33,7 +34,7 @@ def _priced_currency(code: str) -> str:
     return code
 
 
-Currency = Annotated[ISO4217, AfterValidator(_priced_currency)]
+CurrencyCode = TypeAliasType("CurrencyCode", Annotated[ISO4217, AfterValidator(_priced_currency)])
 TimeZone = Annotated[str, Field(max_length=64), AfterValidator(_time_zone)]
 MoneyOut = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
@@ -55,9 +56,9 @@ class StayCreate(Strict):
     description: Description = ""
     address: LongText
     city: Name
-    country: CountryAlpha2
+    country: CountryCode
     timezone: TimeZone
-    currency: Currency
+    currency: CurrencyCode
     check_in_time: ClockTime = "14:00"
     check_out_time: ClockTime = "12:00"
 
@@ -68,9 +69,9 @@ class StayPatch(Patch):
     description: Description | None = None
     address: LongText | None = None
     city: Name | None = None
-    country: CountryAlpha2 | None = None
+    country: CountryCode | None = None
     timezone: TimeZone | None = None
-    currency: Currency | None = None
+    currency: CurrencyCode | None = None
     check_in_time: ClockTime | None = None
     check_out_time: ClockTime | None = None
 
