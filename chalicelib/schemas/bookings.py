@@ -9,6 +9,7 @@ from pydantic import Field
 
 from chalicelib.schemas.common import Out, PageQuery, Strict
 from chalicelib.schemas.listings import MoneyOut, StayType
+from chalicelib.schemas.rates import NightlyPrice
 
 Status = Literal["PENDING", "CONFIRMED", "CANCELLED", "COMPLETED"]
 CancellationReason = Literal["CANCELLED_BY_GUEST", "REJECTED_BY_PROVIDER", "EXPIRED"]
@@ -65,6 +66,7 @@ class BookingDetail(Out):
     nights: int
     guests: int
     price_per_night: MoneyOut
+    nightly_prices: list[NightlyPrice]
     total_price: MoneyOut
     currency: str
     note: str | None

@@ -108,6 +108,8 @@ class ProblemOut(Out):
     code: str
     errors: list[FieldError] | None = None
     conflicting_nights: list[date] | None = None
+    # STAY_RESTRICTED: what the room's rules refuse ({date, restriction, limit}, see schemas/rates.py).
+    violations: list[dict[str, object]] | None = None
 
 
 class HealthOut(Out):

@@ -24,7 +24,7 @@ def test_each_operation_lists_its_problem_codes() -> None:
         for status, r in booking.items()
         if status != "201"
     }
-    assert codes["409"] == ["ROOM_UNAVAILABLE", "PENDING_LIMIT_REACHED", "CONFLICT"]
+    assert codes["409"] == ["ROOM_UNAVAILABLE", "STAY_RESTRICTED", "PENDING_LIMIT_REACHED", "CONFLICT"]
     assert codes["422"] == ["IDEMPOTENCY_KEY_REUSED"]
     assert codes["401"] == ["NOT_AUTHENTICATED", "TOKEN_EXPIRED", "TOKEN_INVALID"]
     assert set(codes) == {"400", "401", "404", "409", "422", "500", "503"}
