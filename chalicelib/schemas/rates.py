@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -168,11 +168,3 @@ class NightlyPrice(Out):
     @classmethod
     def listed(cls, prices: list[tuple[dt.date, Decimal]]) -> list[NightlyPrice]:
         return [cls(date=day, price=price) for day, price in prices]
-
-
-class ViolationOut(Out):
-    """A rule that refuses a stay: which date, which restriction, and its limit for min/max stay."""
-
-    date: date
-    restriction: Literal["closed", "closed_to_arrival", "closed_to_departure", "min_stay", "max_stay"]
-    limit: int | None

@@ -111,6 +111,8 @@ def _check_currency_change(stay: Stay, rooms: list[Room], currency: str) -> None
         raise Conflict("The stay has upcoming bookings in its currency.", code="CURRENCY_LOCKED")
     for room in rooms:
         check_amount(room.price_per_night, currency, "currency")
+        for rule in room.rate_rules():
+            check_amount(rule.price_per_night, currency, "currency")
 
 
 def _stop_selling(stay: Stay, rooms: list[Room], room_id: str | None = None) -> None:

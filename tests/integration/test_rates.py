@@ -216,3 +216,17 @@ def test_the_calendar_of_an_unknown_stay_is_not_found(api: Api, world: World) ->
     span = f"from={today}&to={today + timedelta(days=3)}"
     assert api.get(f"/api/listings/stays/nope/calendar?{span}").status == 404
     assert api.get(f"/api/listings/stays/{world.stay['id']}/calendar?{span}&extra=1").status == 400
+
+
+def test_a_currency_change_must_fit_the_rule_prices_too(api: Api, world: World, items) -> None:
+    for room in (world.room, world.other_room):  # whole base prices, so only the rule is at fault
+        api.patch(
+            f"/api/listings/stays/{world.stay['id']}/rooms/{room['id']}",
+            {"price_per_night": 3000},
+            token=world.provider.access,
+        )
+    put_rules(api, world, [{"from": world.day(0), "to": world.day(5), "price_per_night": "3000.50"}])
+    before = items()
+    reply = api.patch(f"/api/listings/stays/{world.stay['id']}", {"currency": "JPY"}, token=world.provider.access)
+    assert (reply.status, reply.body["errors"][0]["field"]) == (400, "currency"), reply.body
+    assert items() == before

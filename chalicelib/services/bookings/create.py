@@ -37,7 +37,7 @@ from chalicelib.models.bookings import (
 from chalicelib.models.listings import Room, Stay
 from chalicelib.models.rates import NightPrice
 from chalicelib.schemas.bookings import BookingCreate
-from chalicelib.schemas.rates import ViolationOut
+from chalicelib.schemas.common import Violation
 from chalicelib.services.retries import Stale, retrying
 from chalicelib.settings import get_settings
 
@@ -80,7 +80,7 @@ def _check(body: BookingCreate, stay: Stay, room: Room, user: User, now: datetim
         raise Conflict(
             "The room's rules do not allow these dates.",
             code="STAY_RESTRICTED",
-            violations=[ViolationOut.model_validate(v).model_dump(mode="json") for v in quote.violations],
+            violations=[Violation.model_validate(v).model_dump(mode="json") for v in quote.violations],
         )
     if user.pending_bookings >= settings.max_pending_per_guest:
         raise _pending_limit()
