@@ -47,7 +47,7 @@ def _price(k: int) -> Decimal:
 def test_each_booking_is_priced_by_the_rules_current_at_its_commit(hotel: tuple[AccessClaims, str, str]) -> None:  # noqa: F811
     caller, stay_id, room_id = hotel
     first = today_in("Asia/Dhaka", clock.utcnow()) + timedelta(days=5)
-    span = {"from": first.isoformat(), "to": (first + timedelta(days=BOOKINGS + 1)).isoformat()}
+    span = {"from": first, "to": first + timedelta(days=BOOKINGS + 1)}
     guests = [guest() for _ in range(BOOKINGS)]
     puts: list[Timed] = []
 
@@ -76,6 +76,7 @@ def test_each_booking_is_priced_by_the_rules_current_at_its_commit(hotel: tuple[
     refused = [t.value for t in made if not isinstance(t.value, Booking)]
     assert all(isinstance(e, Conflict) for e in refused), refused  # only a booking that stayed stale
     assert len(booked) >= BOOKINGS // 2
+    versions = set()
     for t in booked:
         booking = t.value
         assert isinstance(booking, Booking)
@@ -83,9 +84,12 @@ def test_each_booking_is_priced_by_the_rules_current_at_its_commit(hotel: tuple[
         ((night, price),) = [(p.date, p.price) for p in stored.nightly_prices]
         assert stored.total_price == price
         k = price_to_put.get(price, 0)
+        versions.add(k)
         # Linearizable: the PUT that priced it had started before the booking returned, and
         # the next PUT had not finished before the booking started.
         if k:
             assert puts[k - 1].started < t.ended, (k, night)
         if k < PUTS:
             assert puts[k].ended > t.started, (k, night)
+    # The PUTs really did land while bookings were in flight: they were priced by several versions.
+    assert len(versions) > 1, versions
