@@ -105,6 +105,24 @@ class World:
         assert reply.status == 201, reply.body
         return str(reply.body["id"])
 
+    def rates(self) -> dict:
+        """Weekend and season prices and a minimum stay, as a provider would set them."""
+        start = self.today + timedelta(days=1)
+        return {
+            "rules": [
+                {"from": str(start), "to": str(start + timedelta(days=90)), "price_per_night": 5000, "min_stay": 2},
+                {
+                    "from": str(start),
+                    "to": str(start + timedelta(days=365)),
+                    "weekdays": [5, 6],
+                    "price_per_night": 6000,
+                },
+            ]
+        }
+
+    def month(self) -> str:
+        return f"from={self.today}&to={self.today + timedelta(days=31)}"
+
     def dates(self) -> str:
         check_in = self.today + timedelta(days=40)
         return f"check_in={check_in}&check_out={check_in + timedelta(days=7)}"
@@ -283,6 +301,30 @@ def endpoints(w: World) -> list[Endpoint]:
             lambda: ("DELETE", f"/api/listings/stays/{stay_id}/rooms/{fresh_room()}", None, p.access, {}),
             204,
             5,
+        ),
+        Endpoint(
+            "GET",
+            "/api/listings/stays/{stay_id}/rooms/{room_id}/rates",
+            "1 GetItem",
+            lambda: ("GET", f"/api/listings/stays/{stay_id}/rooms/{room_id}/rates", None, None, {}),
+            200,
+            1,
+        ),
+        Endpoint(
+            "PUT",
+            "/api/listings/stays/{stay_id}/rooms/{room_id}/rates",
+            "1 Query, 1 PutItem",
+            lambda: ("PUT", f"/api/listings/stays/{stay_id}/rooms/{room_id}/rates", w.rates(), p.access, {}),
+            200,
+            2,
+        ),
+        Endpoint(
+            "GET",
+            "/api/listings/stays/{stay_id}/calendar",
+            "1 Query (stay, rooms, rules), 1 Query (locks): 2 steps",
+            lambda: ("GET", f"/api/listings/stays/{stay_id}/calendar?{w.month()}", None, None, {}),
+            200,
+            2,
         ),
         Endpoint(
             "GET",

@@ -1,7 +1,8 @@
 """Demo data for the local table: `make seed` while `make run` is running.
 
 Three providers with verified KYC, stays of all three kinds in five cities and four
-time zones, rooms at varied prices, and guests with bookings in every status. Run it
+time zones, rooms at varied prices with weekend and high-season rates and a minimum
+stay in the season, and guests with bookings in every status. Run it
 again and it only prints the logins: the data is there already.
 """
 
@@ -11,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
@@ -19,13 +21,15 @@ from chalicelib import clock
 from chalicelib.domain.accounts import email_key
 from chalicelib.domain.bookings import today_in
 from chalicelib.domain.ids import parent_of
+from chalicelib.domain.money import round_to_minor_unit
 from chalicelib.domain.tokens import AccessClaims
 from chalicelib.models.accounts import EmailClaim
 from chalicelib.models.base import create_table
 from chalicelib.schemas.accounts import BecomeProviderRequest, KycRequest, RegisterRequest
 from chalicelib.schemas.bookings import BookingCreate
 from chalicelib.schemas.listings import RoomCreate, StayCreate
-from chalicelib.services import accounts, bookings, listings
+from chalicelib.schemas.rates import RatesIn
+from chalicelib.services import accounts, bookings, listings, rates
 
 PASSWORD = "demo password 2026"
 PROVIDERS: list[dict[str, Any]] = [
@@ -148,9 +152,31 @@ def _provider(spec: dict[str, Any]) -> tuple[AccessClaims, list[str]]:
                 "has_ac": zone != "Europe/Zurich",
                 "has_heating": zone == "Europe/Zurich",
             }
-            room_ids.append(listings.add_room(provider.id, stay.id, RoomCreate.model_validate(body)).id)
+            room = listings.add_room(provider.id, stay.id, RoomCreate.model_validate(body))
+            rates.replace_rates(provider.id, stay.id, room.id, _demo_rates(room.price_per_night, zone, currency))
+            room_ids.append(room.id)
     claims = AccessClaims(user_id=user.id, roles=("guest", "provider"), provider_id=provider.id)
     return claims, room_ids
+
+
+def _demo_rates(base: Decimal, zone: str, currency: str) -> RatesIn:
+    """A high season from day 30 to day 120 (15 % more, at least 2 nights) and weekend prices
+    (Friday and Saturday nights 25 % more) for a year: the last rule wins on its nights."""
+    today = today_in(zone, clock.utcnow())
+
+    def price(factor: str) -> Decimal:
+        return round_to_minor_unit(base * Decimal(factor), currency)
+
+    season = {"from": today + timedelta(days=30), "to": today + timedelta(days=120)}
+    year = {"from": today, "to": today + timedelta(days=365)}
+    return RatesIn.model_validate(
+        {
+            "rules": [
+                {**season, "price_per_night": price("1.15"), "min_stay": 2},
+                {**year, "weekdays": [5, 6], "price_per_night": price("1.25")},
+            ]
+        }
+    )
 
 
 def _guest(email: str, phone: str, name: str) -> AccessClaims:

@@ -7,7 +7,6 @@ has passed" are computed there, never in the server's zone.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 PENDING, CONFIRMED, CANCELLED, COMPLETED = "PENDING", "CONFIRMED", "CANCELLED", "COMPLETED"
@@ -40,10 +39,6 @@ def holds_nights(status: str) -> bool:
 def nights_of(check_in: date, check_out: date) -> list[date]:
     """The nights `[check_in, check_out)`: a night is named by the date it starts."""
     return [check_in + timedelta(days=n) for n in range((check_out - check_in).days)]
-
-
-def total_price(price_per_night: Decimal, nights: int) -> Decimal:
-    return price_per_night * nights
 
 
 def today_in(zone: str, now: datetime) -> date:

@@ -21,7 +21,7 @@ bp = ApiBlueprint(__name__)
     problems={
         403: ("OWN_LISTING",),
         404: ("NOT_FOUND",),
-        409: ("ROOM_UNAVAILABLE", "PENDING_LIMIT_REACHED", "CONFLICT"),
+        409: ("ROOM_UNAVAILABLE", "STAY_RESTRICTED", "PENDING_LIMIT_REACHED", "CONFLICT"),
         422: ("IDEMPOTENCY_KEY_REUSED",),
     },
     headers={"Idempotency-Key": "1-128 of A-Z a-z 0-9 _ . : -; a repeat with the same body returns the first booking"},

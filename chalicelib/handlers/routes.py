@@ -55,6 +55,11 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("GET", "/api/listings/rooms/available"),
         ("GET", "/api/listings/search/stays"),
     ),
+    "rates": (
+        ("GET", "/api/listings/stays/{stay_id}/rooms/{room_id}/rates"),
+        ("PUT", "/api/listings/stays/{stay_id}/rooms/{room_id}/rates"),
+        ("GET", "/api/listings/stays/{stay_id}/calendar"),
+    ),
     "bookings": (
         ("POST", "/api/bookings/rooms/room-booking"),
         ("GET", "/api/bookings/rooms/my"),

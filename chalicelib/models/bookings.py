@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import (
+    ListAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -27,6 +28,7 @@ from pynamodb.attributes import (
 from chalicelib.domain.bookings import holds_nights, local_instant, nights_of
 from chalicelib.models.attributes import DecimalAttribute
 from chalicelib.models.base import TableItem
+from chalicelib.models.rates import NightPrice
 
 if TYPE_CHECKING:
     from pynamodb.expressions.condition import Condition
@@ -149,6 +151,8 @@ class Booking(TableItem, discriminator="Booking"):
     nights = NumberAttribute()
     guests = NumberAttribute()
     price_per_night = DecimalAttribute()
+    # The price of each night under the room's rules at booking time; total_price is their sum.
+    nightly_prices = ListAttribute(of=NightPrice, default=list)
     total_price = DecimalAttribute()
     currency = UnicodeAttribute()
     note = UnicodeAttribute(null=True)

@@ -26,9 +26,11 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 
+from chalicelib.domain import rates
 from chalicelib.domain.listings import city_key
 from chalicelib.models.attributes import DecimalAttribute
 from chalicelib.models.base import TableItem
+from chalicelib.models.rates import RateRule
 
 if TYPE_CHECKING:
     from pynamodb.expressions.condition import Condition
@@ -111,6 +113,10 @@ class Room(TableItem, discriminator="Room"):
     has_ac = BooleanAttribute(default=False)
     has_heating = BooleanAttribute(default=False)
     is_available = BooleanAttribute(default=True)
+    # Rates and restrictions (`chalicelib.domain.rates`), on the room so that every read of it has them.
+    rules = ListAttribute(of=RateRule, default=list)
+    # Derived: the least nightly price it can ever have, a lower bound for the search's index.
+    floor_price = DecimalAttribute(null=True)
     # Copies of the stay's, so that the room sits beside it in the indexes.
     stay_type = UnicodeAttribute()
     country = UnicodeAttribute()
@@ -133,8 +139,12 @@ class Room(TableItem, discriminator="Room"):
         for name, value in self.copied_from(stay).items():
             setattr(self, name, value)
 
+    def rate_rules(self) -> list[rates.Rule]:
+        return [rule.to_rule() for rule in self.rules]
+
     def derive_keys(self) -> None:
         self.pk, self.sk = self.keys(self.stay_id, self.id)
+        self.floor_price = rates.floor_price(self.rate_rules(), self.price_per_night)
         self.gsi2pk = city_pk(self.city)
         self.gsi2sk = f"{self.stay_type}#{self.stay_id}#ROOM#{self.id}"
         self.gsi3pk = type_pk(self.stay_type)

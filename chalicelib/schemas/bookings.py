@@ -10,6 +10,7 @@ from typing_extensions import TypeAliasType
 
 from chalicelib.schemas.common import Out, PageQuery, Strict
 from chalicelib.schemas.listings import MoneyOut, StayType
+from chalicelib.schemas.rates import NightlyPrice
 
 BookingStatus = TypeAliasType("BookingStatus", Literal["PENDING", "CONFIRMED", "CANCELLED", "COMPLETED"])
 CancellationReason = TypeAliasType(
@@ -68,6 +69,7 @@ class BookingDetail(Out):
     nights: int
     guests: int
     price_per_night: MoneyOut
+    nightly_prices: list[NightlyPrice]
     total_price: MoneyOut
     currency: str
     note: str | None

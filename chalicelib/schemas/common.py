@@ -156,6 +156,14 @@ class FieldError(Out):
     message: str
 
 
+class Violation(Out):
+    """STAY_RESTRICTED: a rule that refuses the stay, on which date, and its limit (min/max stay)."""
+
+    date: date
+    restriction: Literal["closed", "closed_to_arrival", "closed_to_departure", "min_stay", "max_stay"]
+    limit: int | None
+
+
 class Problem(Out):
     """RFC 9457 problem document; `code` is the stable, machine-readable part."""
 
@@ -166,6 +174,7 @@ class Problem(Out):
     code: str
     errors: list[FieldError] | None = None
     conflicting_nights: list[date] | None = None
+    violations: list[Violation] | None = None
 
 
 class HealthOut(Out):

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AliasChoices, Field, model_validator
 
-from chalicelib.domain.money import MAX_MINOR_UNIT
+from chalicelib.domain import rates
+from chalicelib.domain.money import MAX_MINOR_UNIT, round_to_minor_unit
 from chalicelib.schemas.common import Name, Out, PageQuery
 from chalicelib.schemas.listings import MoneyOut, RoomOut, StayType
+from chalicelib.schemas.rates import NightlyPrice
 
 if TYPE_CHECKING:
     from chalicelib.models.listings import Room, Stay
@@ -50,11 +52,17 @@ class StayCard(Out):
     min_price_per_night: MoneyOut
     max_price_per_night: MoneyOut
     available_room_count: int
+    nights: int
+    min_total_price: MoneyOut
+    max_total_price: MoneyOut
 
     @classmethod
-    def of(cls, stay: Stay, free_rooms: list[Room]) -> StayCard:
-        """The card of a stay with these free rooms."""
-        prices = [room.price_per_night for room in free_rooms]
+    def of(cls, stay: Stay, free_rooms: list[rates.Quote]) -> StayCard:
+        """The card of a stay whose free rooms are priced so for the dates. Per night is
+        total / nights, rounded half-even to the currency's minor unit."""
+        totals = [quote.total for quote in free_rooms]
+        nights = free_rooms[0].nights
+        least, most = min(totals), max(totals)
         return cls(
             id=stay.id,
             type=stay.stay_type,
@@ -62,9 +70,12 @@ class StayCard(Out):
             city=stay.city,
             country=stay.country,
             currency=stay.currency,
-            min_price_per_night=min(prices),
-            max_price_per_night=max(prices),
+            min_price_per_night=round_to_minor_unit(least / nights, stay.currency),
+            max_price_per_night=round_to_minor_unit(most / nights, stay.currency),
             available_room_count=len(free_rooms),
+            nights=nights,
+            min_total_price=least,
+            max_total_price=most,
         )
 
 
@@ -78,9 +89,15 @@ class StayBrief(Out):
 class AvailableRoom(RoomOut):
     stay_type: StayType
     stay: StayBrief
+    total_price: MoneyOut
+    nightly_prices: list[NightlyPrice]
 
     @classmethod
-    def of(cls, stay: Stay, room: Room) -> AvailableRoom:
+    def of(cls, stay: Stay, room: Room, quote: rates.Quote) -> AvailableRoom:
         return cls(
-            **RoomOut.model_validate(room).model_dump(), stay_type=stay.stay_type, stay=StayBrief.model_validate(stay)
+            **RoomOut.model_validate(room).model_dump(),
+            stay_type=stay.stay_type,
+            stay=StayBrief.model_validate(stay),
+            total_price=quote.total,
+            nightly_prices=NightlyPrice.listed(quote.nightly_prices),
         )

@@ -134,6 +134,8 @@ def _check_currency_change(stay: Stay, rooms: list[Room], currency: str) -> None
         raise Conflict("The stay has upcoming bookings in its currency.", code="CURRENCY_LOCKED")
     for room in rooms:
         check_amount(room.price_per_night, currency, "currency")
+        for rule in room.rate_rules():
+            check_amount(rule.price_per_night, currency, "currency")
 
 
 def _stop_selling(stay: Stay, rooms: list[Room], room_id: str | None = None) -> None:
@@ -206,7 +208,7 @@ def add_room(provider_id: str, stay_id: str, body: RoomCreate) -> Room:
     return _optimistic(write)
 
 
-def _owned_room(provider_id: str, stay_id: str, room_id: str) -> tuple[Stay, Room]:
+def owned_room(provider_id: str, stay_id: str, room_id: str) -> tuple[Stay, Room]:
     if parent_of(room_id) != stay_id:
         raise NotFound("No such room.")
     stay, rooms = _owned(provider_id, stay_id)
@@ -220,7 +222,7 @@ def update_room(provider_id: str, stay_id: str, room_id: str, patch: RoomPatch) 
     """Save the room under its version with the fields sent."""
 
     def write() -> Room:
-        stay, room = _owned_room(provider_id, stay_id, room_id)
+        stay, room = owned_room(provider_id, stay_id, room_id)
         check_amount(patch.price_per_night, stay.currency, "price_per_night")
         for name, value in patch.model_dump(include=patch.model_fields_set).items():
             setattr(room, name, value)
@@ -236,7 +238,7 @@ def delete_room(provider_id: str, stay_id: str, room_id: str) -> None:
     refused (409) while any of its nights from today on is booked (see `_stop_selling`)."""
 
     def write() -> None:
-        stay, room = _owned_room(provider_id, stay_id, room_id)
+        stay, room = owned_room(provider_id, stay_id, room_id)
         _stop_selling(stay, [room], room.id)
         stay.room_count -= 1
         with transaction() as tx:

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from chalicelib import clock
 from chalicelib.domain import bookings as rules
+from chalicelib.domain import rates
 from chalicelib.errors import Invalid
 from chalicelib.models.listings import Room, Stay
 from chalicelib.schemas.search import AvailabilityQuery, AvailableRoom, StayCard, StaySearchQuery
@@ -30,6 +31,24 @@ LAST_TIME_ZONE = "Etc/GMT+12"
 class FreeRoom:
     stay: Stay
     room: Room
+    quote: rates.Quote
+
+
+def _priced(
+    room: Room, query: AvailabilityQuery, min_price: Decimal | None, max_price: Decimal | None
+) -> rates.Quote | None:
+    """The room's quote when it is for sale, fits the guests, is bookable under its rules for the
+    dates and costs between the bounds per night (total / nights, compared exactly); else None."""
+    if not room.is_available or room.max_guest_per_room < query.guests:
+        return None
+    quote = rates.quote(room, query.check_in, query.check_out)
+    if not quote.bookable:
+        return None
+    if min_price is not None and quote.total < min_price * quote.nights:
+        return None
+    if max_price is not None and quote.total > max_price * quote.nights:
+        return None
+    return quote
 
 
 def _check_dates(query: AvailabilityQuery, now: datetime) -> None:
@@ -48,33 +67,29 @@ def _check_dates(query: AvailabilityQuery, now: datetime) -> None:
 def free_rooms(
     query: AvailabilityQuery, now: datetime, *, min_price: Decimal | None = None, max_price: Decimal | None = None
 ) -> list[FreeRoom]:
-    """Rooms for sale, fitting `guests` and the price range, with none of their nights taken.
+    """Rooms for sale, fitting `guests`, bookable under their rules and priced within the range,
+    with none of their nights taken.
 
-    Two round trips: the candidates (one index Query), then the taken nights of the
-    stays that still have a fitting room (one consistent Query per stay, in parallel).
+    Two round trips: the candidates (one index Query; the rules come on the room items),
+    then the taken nights of the stays that still have a fitting room (one consistent
+    Query per stay, in parallel). Pricing is pure: no read per room or per night.
     A stay whose own today is after `check_in` is left out: the date is past there.
     """
     _check_dates(query, now)
-    fitting: dict[str, tuple[Stay, list[Room]]] = {}
+    fitting: dict[str, tuple[Stay, list[tuple[Room, rates.Quote]]]] = {}
     for candidate in candidates(query.city, query.stay_type).values():
         stay = candidate.stay
         if query.check_in < rules.today_in(stay.timezone, now):
             continue
-        rooms = [
-            room
-            for room in candidate.rooms
-            if room.is_available
-            and room.max_guest_per_room >= query.guests
-            and (min_price is None or room.price_per_night >= min_price)
-            and (max_price is None or room.price_per_night <= max_price)
-        ]
+        priced = ((room, _priced(room, query, min_price, max_price)) for room in candidate.rooms)
+        rooms = [(room, quote) for room, quote in priced if quote is not None]
         if rooms:
             fitting[stay.id] = (stay, rooms)
     taken = taken_nights(list(fitting), query.check_in, query.check_out)
     free = []
     for stay_id, (stay, rooms) in fitting.items():
         busy = {room_id for _, room_id in taken[stay_id]}
-        free += [FreeRoom(stay, room) for room in rooms if room.id not in busy]
+        free += [FreeRoom(stay, room, quote) for room, quote in rooms if room.id not in busy]
     return free
 
 
@@ -82,7 +97,7 @@ def stay_cards(free: list[FreeRoom]) -> list[StayCard]:
     by_stay: dict[str, list[FreeRoom]] = {}
     for item in free:
         by_stay.setdefault(item.stay.id, []).append(item)
-    return [StayCard.of(items[0].stay, [item.room for item in items]) for items in by_stay.values()]
+    return [StayCard.of(items[0].stay, [item.quote for item in items]) for items in by_stay.values()]
 
 
 def _scope(kind: str, query: AvailabilityQuery) -> str:
@@ -94,25 +109,25 @@ def _scope(kind: str, query: AvailabilityQuery) -> str:
 
 def search_stays(query: StaySearchQuery) -> tuple[list[StayCard], str | None]:
     """Stay cards with at least one free room, cheapest first or dearest first by their
-    lowest free price (or by the lowest price when no sort is asked), paginated."""
+    lowest free total for the dates (cheapest first when no sort is asked), paginated."""
     free = free_rooms(query, clock.utcnow(), min_price=query.min_price, max_price=query.max_price)
     sign = -1 if query.sort == "price_desc" else 1
 
     def key(card: StayCard) -> SortKey:
-        return sign * card.min_price_per_night, card.id
+        return sign * card.min_total_price, card.id
 
     scope = _scope("search-stays", query)
     return keyset_page(stay_cards(free), key, limit=query.limit, cursor=query.cursor, scope=scope)
 
 
 def available_rooms(query: AvailabilityQuery) -> tuple[list[AvailableRoom], str | None]:
-    """Free rooms, cheapest first, paginated."""
+    """Free rooms, cheapest total for the dates first, paginated."""
 
     def key(item: FreeRoom) -> SortKey:
-        return item.room.price_per_night, item.room.id
+        return item.quote.total, item.room.id
 
     scope = _scope("available-rooms", query)
     free, next_cursor = keyset_page(
         free_rooms(query, clock.utcnow()), key, limit=query.limit, cursor=query.cursor, scope=scope
     )
-    return [AvailableRoom.of(item.stay, item.room) for item in free], next_cursor
+    return [AvailableRoom.of(item.stay, item.room, item.quote) for item in free], next_cursor

@@ -138,6 +138,9 @@ def test_fifty_clients_never_break_the_booking_invariants(live_api: str) -> None
     for booking_id, booking in held.items():
         nights = nights_of(date.fromisoformat(booking.check_in), date.fromisoformat(booking.check_out))
         assert by_booking[booking_id] == {(n.isoformat(), booking.room_id) for n in nights}
+    for booking in stored.values():  # priced night by night, the total their exact sum
+        assert len(booking.nightly_prices) == booking.nights
+        assert booking.total_price == sum(p.price for p in booking.nightly_prices)
     sold = [(n, b.room_id) for b in held.values() for n in by_booking[b.id]]
     assert len(sold) == len(set(sold)), "a night sold twice"
 

@@ -40,6 +40,12 @@ def test_the_walkthrough_runs_as_written(live_api: str) -> None:
     ]
     stay = next(a for a in answers if "rooms" in a)
     room_id = stay["rooms"][0]["id"]
+    rates = next(a for a in answers if "rules" in a)
+    assert rates["room_id"] == room_id and len(rates["rules"]) == 2
+    calendar = next(a for a in answers if "rooms" in a and "from" in a)
+    nights = calendar["rooms"][0]["nights"]
+    assert len(nights) == 31 and {n["price"] for n in nights} == {4500.5, 5200}
+    assert all(n["min_stay"] == 2 and n["available"] for n in nights)
     cards, pending, free_while_booked, mine, free_after = [a["items"] for a in answers if "items" in a]
     assert stay["id"] in {card["id"] for card in cards}
     assert [b["status"] for b in pending] == ["PENDING"]

@@ -1,15 +1,18 @@
 """A hypothesis state machine drives the booking API against an in-memory model of the rules.
 
 Guests book, replay with an idempotency key and cancel; the provider confirms and
-rejects; the clock moves and the timer job runs. After every step the table must
+rejects and replaces a room's rates (prices, closed nights, a minimum stay); the clock
+moves and the timer job runs. After every step the table must
 agree with the model: the same statuses, exactly the nights of live bookings
-locked, exact pending counters and provider total.
+locked, exact pending counters and provider total, and each booking's nightly prices
+those of the rules when it was made.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import boto3
@@ -26,6 +29,9 @@ from tests.factories import Api, Person, add_room, create_stay, sign_up, sign_up
 ZONE = ZoneInfo("Asia/Dhaka")
 HOLD = timedelta(hours=24)
 GUESTS = 3
+BASE = Decimal("4500.5")
+# What a model rule sets: a nightly price, a closed night, or a minimum stay on arrival.
+SETTINGS = st.sampled_from([("price_per_night", 1000), ("price_per_night", 3000), ("closed", True), ("min_stay", 2)])
 
 
 @dataclass
@@ -39,6 +45,7 @@ class Booked:
     status: str = "PENDING"
     reason: str | None = None
     key: tuple[int, str] | None = None
+    prices: list[tuple[str, Decimal]] | None = None
 
     @property
     def nights(self) -> list[date]:
@@ -72,10 +79,12 @@ class BookingMachine(RuleBasedStateMachine):
         self.api = Api(self.client)
         self.provider: Person = sign_up_provider(self.api)
         stay = create_stay(self.api, self.provider)
+        self.stay_id = stay["id"]
         self.rooms = [add_room(self.api, self.provider, stay["id"], max_guest_per_room=2)["id"] for _ in range(2)]
         self.guests = [sign_up(self.api) for _ in range(GUESTS)]
         self.start = self.today()
         self.model: dict[str, Booked] = {}
+        self.rates: dict[int, list[tuple[date, date, str, object]]] = {0: [], 1: []}
 
     def teardown(self) -> None:
         clock.utcnow = self.real_clock
@@ -102,10 +111,29 @@ class BookingMachine(RuleBasedStateMachine):
             "guests": 1,
         }
 
+    def setting(self, room: int, night: date, name: str) -> object:
+        """The last rule of the room that covers the night and sets `name`."""
+        value = None
+        for first, end, setting, set_to in self.rates[room]:
+            if first <= night < end and setting == name:
+                value = set_to
+        return value
+
+    def prices(self, room: int, check_in: date, nights: int) -> list[tuple[str, Decimal]]:
+        days = [check_in + timedelta(days=n) for n in range(nights)]
+        return [(d.isoformat(), Decimal(str(self.setting(room, d, "price_per_night") or BASE))) for d in days]
+
+    def restricted(self, room: int, check_in: date, nights: int) -> bool:
+        closed = any(self.setting(room, check_in + timedelta(days=n), "closed") for n in range(nights))
+        least = self.setting(room, check_in, "min_stay")
+        return closed or (isinstance(least, int) and nights < least)
+
     def expect_booking(self, guest: int, room: int, start: int, nights: int) -> tuple[int, list[str]]:
         check_in = self.start + timedelta(days=start)
         if check_in < self.today():
             return 400, []
+        if self.restricted(room, check_in, nights):
+            return 409, ["STAY_RESTRICTED"]
         if self.pending(guest) >= 5:
             return 409, []
         clash = sorted(
@@ -128,12 +156,19 @@ class BookingMachine(RuleBasedStateMachine):
             "/api/bookings/rooms/room-booking", self.body(room, start, nights), token=self.guests[guest].access
         )
         assert reply.status == expected, (expected, reply.body)
-        if expected == 409 and clash:
+        if clash == ["STAY_RESTRICTED"]:
+            assert reply.code == "STAY_RESTRICTED" and reply.body["violations"], reply.body
+        elif expected == 409 and clash:
             assert reply.body["conflicting_nights"] == clash
         if reply.status != 201:
             return ""
         check_in = self.start + timedelta(days=start)
-        booking = Booked(reply.body["id"], guest, room, check_in, check_in + timedelta(days=nights), self.now)
+        prices = self.prices(room, check_in, nights)
+        assert [(p["date"], Decimal(str(p["price"]))) for p in reply.body["nightly_prices"]] == prices
+        assert Decimal(str(reply.body["total_price"])) == sum(p for _, p in prices)
+        booking = Booked(
+            reply.body["id"], guest, room, check_in, check_in + timedelta(days=nights), self.now, prices=prices
+        )
         self.model[booking.id] = booking
         return booking.id
 
@@ -162,7 +197,14 @@ class BookingMachine(RuleBasedStateMachine):
             return guest, body, key, ""
         check_in = date.fromisoformat(body["check_in"])
         booking = Booked(
-            reply.body["id"], guest, room, check_in, check_in + timedelta(days=1), self.now, key=(guest, key)
+            reply.body["id"],
+            guest,
+            room,
+            check_in,
+            check_in + timedelta(days=1),
+            self.now,
+            key=(guest, key),
+            prices=self.prices(room, check_in, 1),
         )
         self.model[booking.id] = booking
         return guest, body, key, booking.id
@@ -217,6 +259,21 @@ class BookingMachine(RuleBasedStateMachine):
         else:
             assert (reply.status, reply.code) == (409, "INVALID_TRANSITION")
 
+    @rule(
+        room=st.integers(0, 1),
+        rules=st.lists(st.tuples(st.integers(0, 8), st.integers(1, 4), SETTINGS), max_size=3),
+    )
+    def set_rates(self, room: int, rules: list[tuple[int, int, tuple[str, object]]]) -> None:
+        stored = [
+            (self.start + timedelta(days=s), self.start + timedelta(days=s + n), name, value)
+            for s, n, (name, value) in rules
+        ]
+        body = {"rules": [{"from": f.isoformat(), "to": t.isoformat(), name: value} for f, t, name, value in stored]}
+        path = f"/api/listings/stays/{self.stay_id}/rooms/{self.rooms[room]}/rates"
+        reply = self.api.call("PUT", path, body, token=self.provider.access)
+        assert reply.status == 200, reply.body
+        self.rates[room] = stored
+
     @rule(hours=st.sampled_from([1, 6, 13, 24]))
     def time_passes(self, hours: int) -> None:
         self.now += timedelta(hours=hours)
@@ -250,6 +307,8 @@ class BookingMachine(RuleBasedStateMachine):
         users = {i["id"]: i for i in items if i["kind"] == "User"}
         for n, guest in enumerate(self.guests):
             assert int(users[guest.id].get("pending_bookings", 0)) == self.pending(n)
+        prices = {k: [(p["date"], p["price"]) for p in b["nightly_prices"]] for k, b in stored.items()}
+        assert prices == {k: b.prices for k, b in self.model.items()}  # never repriced
         provider = next(i for i in items if i["kind"] == "Provider")
         live = sum(1 for b in self.model.values() if b.status in ("CONFIRMED", "COMPLETED"))
         assert int(provider["total_bookings"]) == live

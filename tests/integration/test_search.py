@@ -21,6 +21,9 @@ CARD_FIELDS = {
     "min_price_per_night",
     "max_price_per_night",
     "available_room_count",
+    "nights",
+    "min_total_price",
+    "max_total_price",
 }
 
 
@@ -96,6 +99,9 @@ def test_stay_cards_have_exactly_the_seed_shape_and_the_right_figures(api: Api, 
         "min_price_per_night": 1500,
         "max_price_per_night": 4000,
         "available_room_count": 3,
+        "nights": 2,
+        "min_total_price": 3000,
+        "max_total_price": 8000,
     }
 
 

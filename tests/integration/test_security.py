@@ -51,6 +51,7 @@ def _booking(c: Cast) -> str:
     return f"/api/bookings/rooms/{c.booking['id']}"
 
 
+RULES = {"rules": [{"from": "2030-01-01", "to": "2030-01-08", "min_stay": 2}]}
 ROUTES: dict[str, tuple[str, Callable[[Cast], str], dict | None]] = {
     "public provider": ("GET", lambda c: f"/api/providers/{c.world.provider.provider_id}", None),
     "kyc": ("POST", lambda c: f"/api/admin/providers/{c.world.provider.provider_id}/kyc", {"kyc_status": "VERIFIED"}),
@@ -60,6 +61,9 @@ ROUTES: dict[str, tuple[str, Callable[[Cast], str], dict | None]] = {
     "add room": ("POST", lambda c: f"{_stay(c)}/rooms", room_body()),
     "change room": ("PATCH", _room, {"price_per_night": 1}),
     "delete room": ("DELETE", _room, None),
+    "read rates": ("GET", lambda c: f"{_room(c)}/rates", None),
+    "change rates": ("PUT", lambda c: f"{_room(c)}/rates", RULES),
+    "calendar": ("GET", lambda c: f"{_stay(c)}/calendar?from={c.world.day(0)}&to={c.world.day(31)}", None),
     "provider bookings": ("GET", lambda c: f"/api/bookings/rooms/provider/{c.world.provider.provider_id}", None),
     "read booking": ("GET", _booking, None),
     "cancel": ("POST", lambda c: f"{_booking(c)}/cancel", None),
@@ -77,6 +81,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "add room": (401, 403, 404, 403, 201, 403),
     "change room": (401, 403, 404, 403, 200, 403),
     "delete room": (401, 403, 404, 403, 204, 403),
+    "read rates": (200, 200, 200, 200, 200, 200),
+    "change rates": (401, 403, 404, 403, 200, 403),
+    "calendar": (200, 200, 200, 200, 200, 200),
     "provider bookings": (401, 403, 403, 403, 200, 200),
     "read booking": (401, 404, 404, 200, 200, 200),
     "cancel": (401, 404, 404, 200, 403, 403),
@@ -131,6 +138,7 @@ def _valid_bodies(c: Cast) -> dict[tuple[str, str], dict]:
         ("PATCH", "/api/listings/stays/{stay_id}"): {"name": "Fine"},
         ("POST", "/api/listings/stays/{stay_id}/rooms"): room_body(),
         ("PATCH", "/api/listings/stays/{stay_id}/rooms/{room_id}"): {"room_name": "Fine"},
+        ("PUT", "/api/listings/stays/{stay_id}/rooms/{room_id}/rates"): RULES,
         ("POST", "/api/bookings/rooms/room-booking"): w.body(30, 31),
     }
 
@@ -147,7 +155,7 @@ def test_every_write_with_a_body_refuses_privileged_fields(api: Api, cast: Cast,
     bodies = _valid_bodies(cast)
     writes = {(op.method, op.path) for op in OPERATIONS if op.body is not None}
     assert writes == set(bodies), "a write without a mass-assignment case"
-    tokens = {"PATCH": cast.world.provider.access, "POST": cast.world.provider.access}
+    tokens = {method: cast.world.provider.access for method in ("PATCH", "POST", "PUT")}
     before = items()
     for (method, path), body in bodies.items():
         token = cast.world.admin if "kyc" in path else tokens[method]

@@ -24,6 +24,10 @@ def test_seed_writes_every_status_and_is_idempotent(capsys) -> None:
     stays = [i for i in items if i["kind"] == "Stay"]
     assert {s["stay_type"] for s in stays} == {"hotel", "homestay", "resort"}
     assert len({s["timezone"] for s in stays}) >= 3 and len({s["city"] for s in stays}) >= 4
+    rooms = [i for i in items if i["kind"] == "Room"]
+    assert all(len(r["rules"]) == 2 for r in rooms)  # a season with a minimum stay, and weekends
+    assert {r["rules"][0]["min_stay"] for r in rooms} == {2} and {r["rules"][1]["weekdays"][0] for r in rooms} == {5}
+    assert any(len({p["price"] for p in b["nightly_prices"]}) > 1 for b in bookings), "no booking shows a weekend"
     providers = [i for i in items if i["kind"] == "Provider"]
     assert len(providers) == 3 and all(p["kyc_status"] == "VERIFIED" for p in providers)
     assert "demo data written" in capsys.readouterr().out

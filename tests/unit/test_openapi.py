@@ -23,7 +23,7 @@ def test_each_operation_lists_its_problem_codes() -> None:
     paths = json.loads(rendered())["paths"]
     booking = paths["/api/bookings/rooms/room-booking"]["post"]["responses"]
     codes = {status: r["x-problem-codes"] for status, r in booking.items() if status != "201"}
-    assert codes["409"] == ["ROOM_UNAVAILABLE", "PENDING_LIMIT_REACHED", "CONFLICT"]
+    assert codes["409"] == ["ROOM_UNAVAILABLE", "STAY_RESTRICTED", "PENDING_LIMIT_REACHED", "CONFLICT"]
     assert codes["422"] == ["IDEMPOTENCY_KEY_REUSED"]
     assert codes["401"] == ["NOT_AUTHENTICATED", "TOKEN_EXPIRED", "TOKEN_INVALID"]
     assert codes["403"] == ["OWN_LISTING"]

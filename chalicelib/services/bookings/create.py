@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import clock
-from chalicelib.domain import access
+from chalicelib.domain import access, rates
 from chalicelib.domain import bookings as rules
 from chalicelib.domain.ids import new_id, parent_of
 from chalicelib.domain.tokens import AccessClaims
@@ -35,7 +35,9 @@ from chalicelib.models.bookings import (
     nights_pk,
 )
 from chalicelib.models.listings import Room, Stay
+from chalicelib.models.rates import NightPrice
 from chalicelib.schemas.bookings import BookingCreate
+from chalicelib.schemas.common import Violation
 from chalicelib.services.retries import Stale, retrying
 from chalicelib.services.stay_providers import booking_snapshot
 from chalicelib.settings import get_settings
@@ -55,8 +57,8 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> Booking:
     return Booking.get(*Booking.keys(record.booking_id), consistent_read=True)
 
 
-def _check(body: BookingCreate, stay: Stay, room: Room, user: User, now: datetime) -> None:
-    """The rules a booking request must meet before anything is written."""
+def _check(body: BookingCreate, stay: Stay, room: Room, user: User, now: datetime) -> rates.Quote:
+    """The rules a booking request must meet before anything is written; the stay priced."""
     settings = get_settings()
     access.require_not_own_listing(user.provider_id, stay.provider_id)
     problems = []
@@ -75,8 +77,16 @@ def _check(body: BookingCreate, stay: Stay, room: Room, user: User, now: datetim
         raise Invalid("The booking is not valid.", errors=problems)
     if not room.is_available:
         raise Conflict("The room is not for sale.", code="ROOM_UNAVAILABLE", conflicting_nights=[])
+    quote = rates.quote(room, body.check_in, body.check_out)
+    if not quote.bookable:
+        raise Conflict(
+            "The room's rules do not allow these dates.",
+            code="STAY_RESTRICTED",
+            violations=[Violation.model_validate(v).model_dump(mode="json") for v in quote.violations],
+        )
     if user.pending_bookings >= settings.max_pending_per_guest:
         raise _pending_limit()
+    return quote
 
 
 def _pending_limit() -> Conflict:
@@ -88,10 +98,15 @@ def _pending_limit() -> Conflict:
 
 
 def _new_booking(
-    body: BookingCreate, stay: Stay, room: Room, user: User, provider: ProviderSnapshot, now: datetime
+    body: BookingCreate,
+    stay: Stay,
+    room: Room,
+    quote: rates.Quote,
+    user: User,
+    provider: ProviderSnapshot,
+    now: datetime,
 ) -> Booking:
     settings = get_settings()
-    nights = rules.nights_of(body.check_in, body.check_out)
     check_in_at = rules.local_instant(body.check_in, stay.check_in_time, stay.timezone)
     return Booking(
         id=new_id(),
@@ -102,10 +117,11 @@ def _new_booking(
         room_id=room.id,
         check_in=body.check_in.isoformat(),
         check_out=body.check_out.isoformat(),
-        nights=len(nights),
+        nights=quote.nights,
         guests=body.guests,
         price_per_night=room.price_per_night,
-        total_price=rules.total_price(room.price_per_night, len(nights)),
+        nightly_prices=NightPrice.listed(quote.nightly_prices),
+        total_price=quote.total,
         currency=room.currency,
         note=body.note,
         due_at=rules.pending_due(now, check_in_at, timedelta(hours=settings.pending_hold_hours)),
@@ -141,7 +157,8 @@ def _write(booking: Booking, room: Room, user: User, record: IdempotencyRecord |
     request after a timeout, DynamoDB answers the resend without applying it twice."""
     settings = get_settings()
     with transaction(str(uuid.uuid4())) as tx:
-        # The room must still be for sale at the price and size that were read.
+        # The room must still be for sale at the price, rules and size that were read: a rules
+        # PUT since the read bumped the version, and the booking is priced again (Stale).
         tx.condition_check(
             Room,
             room.pk,
@@ -181,9 +198,9 @@ def _create(user_id: str, body: BookingCreate, key: str | None, request_hash: st
     if record is not None:
         return _replay(record, request_hash)
     now = clock.utcnow()
-    _check(body, stay, room, user, now)
+    quote = _check(body, stay, room, user, now)
     # The stay's snapshot: no read of the provider (a GetItem only for stays older than it).
-    booking = _new_booking(body, stay, room, user, booking_snapshot(stay), now)
+    booking = _new_booking(body, stay, room, quote, user, booking_snapshot(stay), now)
     if key is not None:
         ttl = timedelta(hours=get_settings().idempotency_ttl_hours)
         record = IdempotencyRecord(
