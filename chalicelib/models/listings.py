@@ -28,6 +28,7 @@ from pynamodb.attributes import (
 from chalicelib.domain.listings import city_key
 from chalicelib.models.attributes import DecimalAttribute
 from chalicelib.models.base import TableItem
+from chalicelib.models.policies import PolicyMap
 
 if TYPE_CHECKING:
     from pynamodb.expressions.condition import Condition
@@ -67,6 +68,7 @@ class Stay(TableItem, discriminator="Stay"):
     currency = UnicodeAttribute()
     check_in_time = UnicodeAttribute()
     check_out_time = UnicodeAttribute()
+    cancellation_policy = PolicyMap(default=PolicyMap.default_policy)
     room_count = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()

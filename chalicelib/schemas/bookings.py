@@ -9,9 +9,10 @@ from pydantic import Field
 
 from chalicelib.schemas.common import Out, PageQuery, Strict
 from chalicelib.schemas.listings import MoneyOut, StayType
+from chalicelib.schemas.policies import BookingPolicyOut
 
 Status = Literal["PENDING", "CONFIRMED", "CANCELLED", "COMPLETED"]
-CancellationReason = Literal["CANCELLED_BY_GUEST", "REJECTED_BY_PROVIDER", "EXPIRED"]
+CancellationReason = Literal["CANCELLED_BY_GUEST", "REJECTED_BY_PROVIDER", "CANCELLED_BY_PROVIDER", "EXPIRED"]
 
 
 class BookingCreate(Strict):
@@ -71,7 +72,25 @@ class BookingDetail(Out):
     created_at: datetime
     updated_at: datetime
     cancellation_reason: CancellationReason | None
+    cancellation_note: str | None = Field(description="The provider's reason, when it cancelled.")
+    cancellation_policy: BookingPolicyOut | None = Field(
+        description="The stay's policy when this was booked (null only on bookings made before policies)."
+    )
+    refund_percent: int | None
+    refund_amount: MoneyOut | None = Field(description="Null until cancelled; with the fee, the total.")
+    cancellation_fee: MoneyOut | None
+    cancelled_at: datetime | None
     guest: GuestSummary
     provider: ProviderSummary
     room: RoomSummary
     stay: StaySummary
+
+
+class CancellationQuote(Out):
+    """What cancelling now refunds; it holds until `valid_until` (null: while nothing changes)."""
+
+    refund_percent: int
+    refund_amount: MoneyOut
+    cancellation_fee: MoneyOut
+    currency: str
+    valid_until: datetime | None

@@ -13,6 +13,7 @@ from pydantic_extra_types.currency_code import ISO4217
 from chalicelib.domain.listings import is_time_zone
 from chalicelib.domain.money import minor_unit
 from chalicelib.schemas.common import LongText, Money, Name, Out, Strict, Text
+from chalicelib.schemas.policies import PolicyIn, PolicyOut
 
 StayType = Literal["hotel", "homestay", "resort"]
 ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["14:00"])]
@@ -60,6 +61,7 @@ class StayCreate(Strict):
     currency: Currency
     check_in_time: ClockTime = "14:00"
     check_out_time: ClockTime = "12:00"
+    cancellation_policy: PolicyIn = "flexible"
 
 
 class StayPatch(Patch):
@@ -73,6 +75,7 @@ class StayPatch(Patch):
     currency: Currency | None = None
     check_in_time: ClockTime | None = None
     check_out_time: ClockTime | None = None
+    cancellation_policy: PolicyIn | None = None
 
 
 class RoomCreate(Strict):
@@ -128,6 +131,7 @@ class StayOut(Out):
     currency: str
     check_in_time: str
     check_out_time: str
+    cancellation_policy: PolicyOut
     created_at: datetime
     updated_at: datetime
 

@@ -11,6 +11,7 @@ from pydantic import AliasChoices, Field, model_validator
 from chalicelib.domain.money import MAX_MINOR_UNIT
 from chalicelib.schemas.common import Name, Out, PageQuery
 from chalicelib.schemas.listings import MoneyOut, RoomOut, StayType
+from chalicelib.schemas.policies import PolicyOut
 
 if TYPE_CHECKING:
     from chalicelib.models.listings import Room, Stay
@@ -50,6 +51,7 @@ class StayCard(Out):
     min_price_per_night: MoneyOut
     max_price_per_night: MoneyOut
     available_room_count: int
+    cancellation_policy: PolicyOut
 
     @classmethod
     def of(cls, stay: Stay, free_rooms: list[Room]) -> StayCard:
@@ -65,6 +67,7 @@ class StayCard(Out):
             min_price_per_night=min(prices),
             max_price_per_night=max(prices),
             available_room_count=len(free_rooms),
+            cancellation_policy=PolicyOut.model_validate(stay.cancellation_policy),
         )
 
 
@@ -73,6 +76,7 @@ class StayBrief(Out):
     name: str
     city: str
     country: str
+    cancellation_policy: PolicyOut
 
 
 class AvailableRoom(RoomOut):

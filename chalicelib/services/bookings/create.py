@@ -34,6 +34,7 @@ from chalicelib.models.bookings import (
     nights_pk,
 )
 from chalicelib.models.listings import Room, Stay
+from chalicelib.models.policies import BookingPolicyMap
 from chalicelib.schemas.bookings import BookingCreate
 from chalicelib.services.retries import Stale, retrying
 from chalicelib.settings import get_settings
@@ -104,6 +105,7 @@ def _new_booking(body: BookingCreate, stay: Stay, room: Room, user: User, provid
         currency=room.currency,
         note=body.note,
         due_at=rules.pending_due(now, check_in_at, timedelta(hours=settings.pending_hold_hours)),
+        cancellation_policy=BookingPolicyMap.snapshot(stay.cancellation_policy.policy(), check_in_at),
         guest=GuestSnapshot.of(user),
         provider=ProviderSnapshot.of(provider),
         room=RoomSnapshot.of(room),
