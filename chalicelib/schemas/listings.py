@@ -13,7 +13,7 @@ from pydantic_extra_types.currency_code import ISO4217
 from chalicelib.domain.listings import is_time_zone
 from chalicelib.domain.money import minor_unit
 from chalicelib.schemas.common import LongText, Money, Name, Out, Strict, Text
-from chalicelib.schemas.policies import PolicyIn, PolicyOut
+from chalicelib.schemas.policies import PolicyBody, PolicyIn, PolicyOut
 
 StayType = Literal["hotel", "homestay", "resort"]
 ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["14:00"])]
@@ -61,7 +61,7 @@ class StayCreate(Strict):
     currency: Currency
     check_in_time: ClockTime = "14:00"
     check_out_time: ClockTime = "12:00"
-    cancellation_policy: PolicyIn = "flexible"
+    cancellation_policy: PolicyIn = Field(default_factory=lambda: PolicyBody(name="flexible"))
 
 
 class StayPatch(Patch):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, StringConstraints, Tag, field_validator
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
 from chalicelib.domain import policies
 from chalicelib.schemas.common import Out, Strict
@@ -23,41 +23,47 @@ class TierIn(Strict):
     refund_percent: Percent
 
 
-class CustomPolicyIn(Strict):
-    """1-5 tiers, `days_before` strictly decreasing, `refund_percent` not increasing."""
+class PolicyBody(Strict):
+    """A preset by name (its tiers may be left out), or `custom` with 1-5 tiers:
+    `days_before` strictly decreasing, `refund_percent` not increasing."""
 
-    name: Literal["custom"]
-    tiers: Annotated[list[TierIn], Field(min_length=1, max_length=policies.MAX_TIERS)]
+    name: PolicyName
+    tiers: Annotated[list[TierIn], Field(max_length=policies.MAX_TIERS)] | None = None
 
-    @field_validator("tiers")
-    @classmethod
-    def _in_order(cls, tiers: list[TierIn]) -> list[TierIn]:
-        policies.custom([policies.Tier(t.days_before, t.refund_percent) for t in tiers])
-        return tiers
+    @model_validator(mode="after")
+    def _tiers_fit_the_name(self) -> PolicyBody:
+        if self.name != policies.CUSTOM:
+            if self.tiers is not None and self._tiers() != list(policies.PRESETS[self.name].tiers):
+                raise ValueError(f"the tiers of {self.name} are its own; name the policy custom to set tiers")
+            return self
+        policies.custom(self._tiers())  # ValueError naming what is wrong with them
+        return self
+
+    def _tiers(self) -> list[policies.Tier]:
+        return [policies.Tier(t.days_before, t.refund_percent) for t in self.tiers or []]
+
+    def policy(self) -> policies.Policy:
+        """The domain policy this names."""
+        if self.name != policies.CUSTOM:
+            return policies.PRESETS[self.name]
+        return policies.custom(self._tiers())
 
 
-def _kind(value: Any) -> str:
-    return "preset" if isinstance(value, str) else "custom"
+def _preset_shorthand(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
 
 
 PolicyIn = Annotated[
-    Annotated[PresetName, Tag("preset")] | Annotated[CustomPolicyIn, Tag("custom")],
-    Discriminator(_kind),
+    PolicyBody,
+    BeforeValidator(_preset_shorthand, json_schema_input_type=PresetName | PolicyBody),
     Field(
         description=(
-            'A preset, or `{"name": "custom", "tiers": [...]}`. Presets: `flexible` (1 day: 100 %), '
-            "`moderate` (5 days: 100 %; 1 day: 50 %), `strict` (14 days: 100 %; 7 days: 50 %), "
-            "`non_refundable` (none)."
+            'A preset\'s name, or `{"name": "custom", "tiers": [...]}`. Presets: `flexible` '
+            "(1 day: 100 %), `moderate` (5 days: 100 %; 1 day: 50 %), `strict` (14 days: 100 %; "
+            "7 days: 50 %), `non_refundable` (none)."
         )
     ),
 ]
-
-
-def policy_of(value: str | CustomPolicyIn) -> policies.Policy:
-    """The domain policy a request names."""
-    if isinstance(value, str):
-        return policies.PRESETS[value]
-    return policies.custom([policies.Tier(t.days_before, t.refund_percent) for t in value.tiers])
 
 
 class TierOut(Out):

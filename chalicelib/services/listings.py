@@ -15,7 +15,6 @@ from chalicelib.models.base import TableItem, transaction
 from chalicelib.models.listings import Room, Stay, provider_stays_pk, stay_pk
 from chalicelib.models.policies import PolicyMap
 from chalicelib.schemas.listings import RoomCreate, RoomPatch, StayCreate, StayPatch
-from chalicelib.schemas.policies import policy_of
 from chalicelib.search.access import has_upcoming_bookings
 from chalicelib.services.pages import page
 from chalicelib.services.retries import retrying, stale_on_condition
@@ -65,7 +64,7 @@ def create_stay(provider_id: str, body: StayCreate) -> Stay:
     """Put `STAY#<new id>`/`STAY`; its index keys place it in the provider, city and type indexes."""
     now = clock.utcnow()
     fields = body.model_dump(exclude={"cancellation_policy"})
-    policy = PolicyMap.of(policy_of(body.cancellation_policy))
+    policy = PolicyMap.of(body.cancellation_policy.policy())
     stay = Stay(
         id=new_id(), provider_id=provider_id, created_at=now, updated_at=now, cancellation_policy=policy, **fields
     )
@@ -93,7 +92,7 @@ def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
         stay, rooms = _owned(provider_id, stay_id)
         changes = patch.model_dump(include=patch.model_fields_set)
         if patch.cancellation_policy is not None:
-            changes["cancellation_policy"] = PolicyMap.of(policy_of(patch.cancellation_policy))
+            changes["cancellation_policy"] = PolicyMap.of(patch.cancellation_policy.policy())
         if changes.get("currency", stay.currency) != stay.currency:
             _check_currency_change(stay, rooms, changes["currency"])
         for name, value in changes.items():
