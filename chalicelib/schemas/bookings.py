@@ -87,7 +87,9 @@ class BookingDetail(Out):
 
 
 class CancellationQuote(Out):
-    """What cancelling now refunds; it holds until `valid_until` (null: while nothing changes)."""
+    """What cancelling now refunds, and `valid_until`: the last moment (UTC) this tier holds. It is
+    null when nothing ends it by the clock: past the last tier (nothing back), and while the
+    booking is PENDING (refunded in full; once confirmed, the policy applies)."""
 
     refund_percent: int
     refund_amount: MoneyOut
