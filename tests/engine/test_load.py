@@ -103,7 +103,7 @@ def _provider_loop(base: str, token: str, provider_id: str, ledger: Ledger) -> N
         ledger.saw(listed)
         for booking in listed.json().get("items", [])[:3]:
             ledger.saw(session.post(f"{base}/api/bookings/rooms/{booking['id']}/confirm", timeout=60))
-        if rounds % 5 == 0:  # now and then the provider cancels a confirmed booking itself
+        if rounds % 3 == 0:  # now and then the provider cancels a confirmed booking itself
             confirmed = session.get(f"{base}/api/bookings/rooms/provider/{provider_id}?status=CONFIRMED", timeout=60)
             ledger.saw(confirmed)
             for booking in confirmed.json().get("items", [])[:1]:
