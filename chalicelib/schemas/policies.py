@@ -58,8 +58,8 @@ PolicyIn = Annotated[
     BeforeValidator(_preset_shorthand, json_schema_input_type=PresetName | PolicyBody),
     Field(
         description=(
-            'A preset\'s name, or `{"name": "custom", "tiers": [...]}`. Presets: `flexible` '
-            "(1 day: 100 %), `moderate` (5 days: 100 %; 1 day: 50 %), `strict` (14 days: 100 %; "
+            'A preset\'s name, or `{"name": "custom", "tiers": [...]}`; a new stay\'s is `flexible`. '
+            "Presets: `flexible` (1 day: 100 %), `moderate` (5 days: 100 %; 1 day: 50 %), `strict` (14 days: 100 %; "
             "7 days: 50 %), `non_refundable` (none)."
         )
     ),

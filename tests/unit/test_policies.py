@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain import policies
@@ -14,6 +14,8 @@ from chalicelib.domain.bookings import CANCELLED_BY_GUEST, CANCELLED_BY_PROVIDER
 from chalicelib.domain.bookings import local_instant as at
 from chalicelib.domain.money import has_minor_unit_precision, minor_unit, round_to_minor_unit
 from chalicelib.domain.policies import Deadline, Tier
+from chalicelib.models.bookings import Booking, StaySnapshot
+from chalicelib.models.policies import BookingPolicyMap
 
 
 def utc(text: str) -> datetime:
@@ -156,6 +158,7 @@ MOMENTS = st.datetimes(datetime(2026, 1, 1), datetime(2027, 12, 31), timezones=s
 CHECK_INS = st.datetimes(datetime(2026, 6, 1), datetime(2027, 12, 31), timezones=st.just(UTC))
 
 
+@settings(deadline=None)  # the machine is shared: time per example says nothing here
 @given(currency=CURRENCIES, data=st.data(), percent=st.integers(0, 100))
 def test_refund_and_fee_always_add_up_in_the_minor_unit(currency: str, data: st.DataObject, percent: int) -> None:
     total = data.draw(amounts(currency))
@@ -166,6 +169,7 @@ def test_refund_and_fee_always_add_up_in_the_minor_unit(currency: str, data: st.
     assert refund == round_to_minor_unit(total * percent / 100, currency)
 
 
+@settings(deadline=None)
 @given(currency=CURRENCIES, data=st.data(), tiers=tiers(), check_in=CHECK_INS, moment=MOMENTS)
 def test_a_quote_is_the_first_tier_whose_deadline_is_ahead(
     currency: str, data: st.DataObject, tiers: list[Tier], check_in: datetime, moment: datetime
@@ -181,3 +185,25 @@ def test_a_quote_is_the_first_tier_whose_deadline_is_ahead(
     # Waiting never gets more back.
     later = policies.quote(total, currency, due, moment + timedelta(hours=1))
     assert later.refund_amount <= quote.refund_amount
+
+
+def test_a_booking_made_before_policies_has_the_default_deadlines() -> None:
+    stay = StaySnapshot(
+        id="s",
+        type="hotel",
+        name="n",
+        address="a",
+        city="c",
+        country="BD",
+        timezone="Asia/Dhaka",
+        check_in_time="14:00",
+        check_out_time="12:00",
+    )
+    made_at = utc("2026-11-01T00:00:00")
+    older = Booking(id="b", guest_id="g", provider_id="p", check_in="2026-11-23", stay=stay, created_at=made_at)
+    assert older.deadlines() == [Deadline(utc("2026-11-22T08:00:00"), 100)]
+    made = Booking(id="c", guest_id="g", provider_id="p", check_in="2026-11-23", stay=stay, created_at=made_at)
+    made.cancellation_policy = BookingPolicyMap.snapshot(
+        policies.PRESETS["strict"], at(date(2026, 11, 23), "14:00", "Asia/Dhaka")
+    )
+    assert made.deadlines() == [Deadline(utc("2026-11-09T08:00:00"), 100), Deadline(utc("2026-11-16T08:00:00"), 50)]
