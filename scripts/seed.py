@@ -1,8 +1,9 @@
 """Demo data for the local table: `make seed` while `make run` is running.
 
 Three providers with verified KYC, stays of all three kinds in five cities and four
-time zones, rooms at varied prices with weekend and high-season rates and a minimum
-stay in the season, and guests with bookings in every status. Run it
+time zones under every cancellation policy, rooms at varied prices with weekend and
+high-season rates and a minimum stay in the season, and guests with bookings in every status
+(cancelled by the guest and by the provider, with their refunds). Run it
 again and it only prints the logins: the data is there already.
 """
 
@@ -85,6 +86,18 @@ PROVIDERS: list[dict[str, Any]] = [
         ],
     },
 ]
+# Every preset, and custom tiers, so each way of refunding is there to try.
+POLICIES: dict[str, Any] = {
+    "Hotel Shapla": "moderate",
+    "Sea Pearl Resort": "strict",
+    "Tea Garden Home": "flexible",
+    "Bayview Hotel": "non_refundable",
+    "Mission Loft": {
+        "name": "custom",
+        "tiers": [{"days_before": 30, "refund_percent": 100}, {"days_before": 7, "refund_percent": 25}],
+    },
+    "Matterhorn Lodge": "strict",
+}
 GUESTS = [
     ("ayesha@demo.example", "+8801710000101", "Ayesha Rahman"),
     ("leo@demo.example", "+14155550199", "Leo Martin"),
@@ -139,6 +152,7 @@ def _provider(spec: dict[str, Any]) -> tuple[AccessClaims, list[str]]:
                     "country": country,
                     "timezone": zone,
                     "currency": currency,
+                    "cancellation_policy": POLICIES[name],
                 }
             ),
         )
@@ -210,7 +224,13 @@ def seed() -> None:
     bookings.run_timers(now, budget_seconds=60)
     bookings.confirm_booking(owner, _book(ayesha, rooms[3], 14, 4))  # CONFIRMED
     _book(ayesha, rooms[5], 30, 2)  # PENDING
-    bookings.cancel_booking(leo, _book(leo, rooms[0], 40, 3))  # CANCELLED by the guest
+    bookings.cancel_booking(leo, _book(leo, rooms[0], 40, 3))  # CANCELLED by the guest, while PENDING
+    late = _book(ayesha, rooms[1], 3, 2)  # CONFIRMED, cancelled 3 days ahead: moderate refunds half
+    bookings.confirm_booking(owner, late)
+    bookings.cancel_booking(ayesha, late)
+    repair = _book(leo, rooms[3], 21, 2)  # CONFIRMED, then CANCELLED by the provider: full refund
+    bookings.confirm_booking(owner, repair)
+    bookings.provider_cancel_booking(owner, repair, "The hotel's lift is under repair that week.")
     bookings.reject_booking(owner, _book(leo, rooms[2], 9, 1))  # REJECTED by the provider
     _, pacific_rooms = others[0]
     _book(leo, pacific_rooms[0], 7, 3)  # PENDING, in another time zone

@@ -11,7 +11,10 @@ from zoneinfo import ZoneInfo
 
 PENDING, CONFIRMED, CANCELLED, COMPLETED = "PENDING", "CONFIRMED", "CANCELLED", "COMPLETED"
 STATUSES = (PENDING, CONFIRMED, CANCELLED, COMPLETED)
+# The statuses that hold their nights, and so may still be cancelled.
+HOLDING = (PENDING, CONFIRMED)
 CANCELLED_BY_GUEST, REJECTED_BY_PROVIDER, EXPIRED = "CANCELLED_BY_GUEST", "REJECTED_BY_PROVIDER", "EXPIRED"
+CANCELLED_BY_PROVIDER = "CANCELLED_BY_PROVIDER"
 # DynamoDB caps a transaction at 100 items; a booking writes one lock per night plus at
 # most four other items (room check, booking, guest counter, idempotency record).
 TRANSACTION_LIMIT = 100
@@ -33,7 +36,7 @@ def can_move(current: str, target: str) -> bool:
 
 def holds_nights(status: str) -> bool:
     """PENDING and CONFIRMED bookings hold their nights; the others have freed them."""
-    return status in (PENDING, CONFIRMED)
+    return status in HOLDING
 
 
 def nights_of(check_in: date, check_out: date) -> list[date]:

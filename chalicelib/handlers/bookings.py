@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from chalicelib.domain.tokens import AccessClaims
 from chalicelib.handlers.http import ApiBlueprint, header
-from chalicelib.schemas.bookings import BookingCreate, BookingDetail, BookingListQuery
+from chalicelib.schemas.bookings import BookingCreate, BookingDetail, BookingListQuery, CancellationQuote
 from chalicelib.schemas.common import Page
+from chalicelib.schemas.policies import ProviderCancel
 from chalicelib.services import bookings
 
 bp = ApiBlueprint(__name__)
@@ -94,3 +95,28 @@ def confirm_booking(caller: AccessClaims, booking_id: str) -> BookingDetail:
 def reject_booking(caller: AccessClaims, booking_id: str) -> BookingDetail:
     """The provider turns a PENDING booking down."""
     return BookingDetail.model_validate(bookings.reject_booking(caller, booking_id))
+
+
+@bp.operation(
+    "GET",
+    "/api/bookings/rooms/{booking_id}/cancellation",
+    auth="user",
+    response=CancellationQuote,
+    problems={409: ("INVALID_TRANSITION", "TOO_LATE_TO_CANCEL")},
+)
+def cancellation_quote(caller: AccessClaims, booking_id: str) -> CancellationQuote:
+    """For its guest: what cancelling now refunds under the booking's policy, and until when."""
+    return CancellationQuote.model_validate(bookings.cancellation_quote(caller, booking_id))
+
+
+@bp.operation(
+    "POST",
+    "/api/bookings/rooms/{booking_id}/provider-cancel",
+    auth="user",
+    body=ProviderCancel,
+    response=BookingDetail,
+    problems={409: ("INVALID_TRANSITION", "TOO_LATE_TO_CANCEL", "CONFLICT")},
+)
+def provider_cancel(caller: AccessClaims, booking_id: str, body: ProviderCancel) -> BookingDetail:
+    """Its provider cancels a CONFIRMED booking before check-in day, with a reason; full refund."""
+    return BookingDetail.model_validate(bookings.provider_cancel_booking(caller, booking_id, body.reason))

@@ -68,6 +68,8 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("POST", "/api/bookings/rooms/{booking_id}/cancel"),
         ("POST", "/api/bookings/rooms/{booking_id}/confirm"),
         ("POST", "/api/bookings/rooms/{booking_id}/reject"),
+        ("GET", "/api/bookings/rooms/{booking_id}/cancellation"),
+        ("POST", "/api/bookings/rooms/{booking_id}/provider-cancel"),
     ),
 }
 

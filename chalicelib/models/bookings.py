@@ -25,14 +25,17 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 
+from chalicelib.domain import policies
 from chalicelib.domain.bookings import holds_nights, local_instant, nights_of
 from chalicelib.models.attributes import DecimalAttribute
 from chalicelib.models.base import TableItem
+from chalicelib.models.policies import BookingPolicyMap
 from chalicelib.models.rates import NightPrice
 
 if TYPE_CHECKING:
     from pynamodb.expressions.condition import Condition
 
+    from chalicelib.domain.policies import Deadline
     from chalicelib.models.accounts import Provider, User
     from chalicelib.models.listings import Room, Stay
 
@@ -157,6 +160,14 @@ class Booking(TableItem, discriminator="Booking"):
     currency = UnicodeAttribute()
     note = UnicodeAttribute(null=True)
     cancellation_reason = UnicodeAttribute(null=True)
+    cancellation_note = UnicodeAttribute(null=True)
+    # The stay's policy when it was booked (null only on bookings older than policies), and
+    # what its cancellation refunded: set in the transaction that cancels it.
+    cancellation_policy = BookingPolicyMap(null=True)
+    refund_percent = NumberAttribute(null=True)
+    refund_amount = DecimalAttribute(null=True)
+    cancellation_fee = DecimalAttribute(null=True)
+    cancelled_at = UTCDateTimeAttribute(null=True)
     # When the timer job acts on it: expiry while PENDING, completion while CONFIRMED.
     due_at = UTCDateTimeAttribute(null=True)
     guest = GuestSnapshot()
@@ -180,6 +191,13 @@ class Booking(TableItem, discriminator="Booking"):
             self.timer_shard, self.timer_due = timer_pk(timer_shard_of(self.id)), timer_instant(self.due_at)
         else:
             self.timer_shard = self.timer_due = None
+
+    def deadlines(self) -> list[Deadline]:
+        """Its policy's deadlines; a booking made before policies existed has the default's."""
+        if self.cancellation_policy is not None:
+            return self.cancellation_policy.due()
+        check_in_at = local_instant(date.fromisoformat(self.check_in), self.stay.check_in_time, self.stay.timezone)
+        return policies.deadlines(policies.DEFAULT, check_in_at)
 
     def night_locks(self, ttl: timedelta) -> list[NightLock]:
         """The lock items of its nights; each expires (TTL) `ttl` after its night, on the stay's clock."""

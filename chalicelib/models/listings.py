@@ -30,6 +30,7 @@ from chalicelib.domain import rates
 from chalicelib.domain.listings import city_key
 from chalicelib.models.attributes import DecimalAttribute
 from chalicelib.models.base import TableItem
+from chalicelib.models.policies import PolicyMap
 from chalicelib.models.rates import RateRule
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ class Stay(TableItem, discriminator="Stay"):
     currency = UnicodeAttribute()
     check_in_time = UnicodeAttribute()
     check_out_time = UnicodeAttribute()
+    cancellation_policy = PolicyMap(default=PolicyMap.default_policy)
     room_count = NumberAttribute(default=0)
     # None on stays made before the snapshot existed (see services/stay_providers.py).
     provider = StayProvider(null=True)

@@ -10,11 +10,12 @@ from typing_extensions import TypeAliasType
 
 from chalicelib.schemas.common import Out, PageQuery, Strict
 from chalicelib.schemas.listings import MoneyOut, StayType
+from chalicelib.schemas.policies import BookingPolicyOut
 from chalicelib.schemas.rates import NightlyPrice
 
 BookingStatus = TypeAliasType("BookingStatus", Literal["PENDING", "CONFIRMED", "CANCELLED", "COMPLETED"])
 CancellationReason = TypeAliasType(
-    "CancellationReason", Literal["CANCELLED_BY_GUEST", "REJECTED_BY_PROVIDER", "EXPIRED"]
+    "CancellationReason", Literal["CANCELLED_BY_GUEST", "REJECTED_BY_PROVIDER", "CANCELLED_BY_PROVIDER", "EXPIRED"]
 )
 
 
@@ -76,7 +77,27 @@ class BookingDetail(Out):
     created_at: datetime
     updated_at: datetime
     cancellation_reason: CancellationReason | None
+    cancellation_note: str | None = Field(description="The provider's reason, when it cancelled.")
+    cancellation_policy: BookingPolicyOut | None = Field(
+        description="The stay's policy when this was booked (null only on bookings made before policies)."
+    )
+    refund_percent: int | None
+    refund_amount: MoneyOut | None = Field(description="Null until cancelled; with the fee, the total.")
+    cancellation_fee: MoneyOut | None
+    cancelled_at: datetime | None
     guest: GuestSummary
     provider: ProviderSummary
     room: RoomSummary
     stay: StaySummary
+
+
+class CancellationQuote(Out):
+    """What cancelling now refunds, and `valid_until`: the last moment (UTC) this tier holds. It is
+    null when nothing ends it by the clock: past the last tier (nothing back), and while the
+    booking is PENDING (refunded in full; once confirmed, the policy applies)."""
+
+    refund_percent: int
+    refund_amount: MoneyOut
+    cancellation_fee: MoneyOut
+    currency: str
+    valid_until: datetime | None

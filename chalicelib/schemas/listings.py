@@ -13,6 +13,7 @@ from typing_extensions import TypeAliasType
 from chalicelib.domain.listings import is_time_zone
 from chalicelib.domain.money import minor_unit
 from chalicelib.schemas.common import CountryCode, LongText, Money, Name, OneLine, Out, Strict, Text
+from chalicelib.schemas.policies import PolicyBody, PolicyIn, PolicyOut
 
 # A named alias: one `StayType` component that every model refers to (see schemas/common.py).
 StayType = TypeAliasType("StayType", Literal["hotel", "homestay", "resort"])
@@ -61,6 +62,7 @@ class StayCreate(Strict):
     currency: CurrencyCode
     check_in_time: ClockTime = "14:00"
     check_out_time: ClockTime = "12:00"
+    cancellation_policy: PolicyIn = Field(default_factory=lambda: PolicyBody(name="flexible"))
 
 
 class StayPatch(Patch):
@@ -74,6 +76,7 @@ class StayPatch(Patch):
     currency: CurrencyCode | None = None
     check_in_time: ClockTime | None = None
     check_out_time: ClockTime | None = None
+    cancellation_policy: PolicyIn | None = None
 
 
 class RoomCreate(Strict):
@@ -129,6 +132,7 @@ class StayOut(Out):
     currency: str
     check_in_time: str
     check_out_time: str
+    cancellation_policy: PolicyOut
     created_at: datetime
     updated_at: datetime
 

@@ -12,6 +12,7 @@ from chalicelib.domain import rates
 from chalicelib.domain.money import MAX_MINOR_UNIT, round_to_minor_unit
 from chalicelib.schemas.common import Name, Out, PageQuery
 from chalicelib.schemas.listings import MoneyOut, RoomOut, StayType
+from chalicelib.schemas.policies import PolicyOut
 from chalicelib.schemas.rates import NightlyPrice
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class StayCard(Out):
     nights: int
     min_total_price: MoneyOut
     max_total_price: MoneyOut
+    cancellation_policy: PolicyOut
 
     @classmethod
     def of(cls, stay: Stay, free_rooms: list[rates.Quote]) -> StayCard:
@@ -76,6 +78,7 @@ class StayCard(Out):
             nights=nights,
             min_total_price=least,
             max_total_price=most,
+            cancellation_policy=PolicyOut.model_validate(stay.cancellation_policy),
         )
 
 
@@ -84,6 +87,7 @@ class StayBrief(Out):
     name: str
     city: str
     country: str
+    cancellation_policy: PolicyOut
 
 
 class AvailableRoom(RoomOut):

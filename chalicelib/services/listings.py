@@ -16,6 +16,7 @@ from chalicelib.errors import Conflict, NotFound
 from chalicelib.models.accounts import Provider
 from chalicelib.models.base import TableItem, transaction
 from chalicelib.models.listings import Room, Stay, provider_stays_pk, stay_pk
+from chalicelib.models.policies import PolicyMap
 from chalicelib.schemas.listings import RoomCreate, RoomPatch, StayCreate, StayPatch
 from chalicelib.search.access import has_upcoming_bookings
 from chalicelib.services import stay_providers
@@ -65,8 +66,9 @@ def _owned(provider_id: str, stay_id: str) -> tuple[Stay, list[Room]]:
 
 def create_stay(provider_id: str, body: StayCreate) -> Stay:
     """GetItem the provider, then one transaction: the Put of `STAY#<new id>`/`STAY` with the
-    provider's snapshot, and a check that the profile did not change since it was read (see
-    services/stay_providers.py). Its index keys place it in the provider, city and type indexes."""
+    provider's snapshot and its cancellation policy, and a check that the profile did not change
+    since it was read (see services/stay_providers.py). Its index keys place it in the provider,
+    city and type indexes."""
 
     def write() -> Stay:
         try:
@@ -80,7 +82,8 @@ def create_stay(provider_id: str, body: StayCreate) -> Stay:
             provider=stay_providers.snapshot_of(provider),
             created_at=now,
             updated_at=now,
-            **body.model_dump(),
+            cancellation_policy=PolicyMap.of(body.cancellation_policy.policy()),
+            **body.model_dump(exclude={"cancellation_policy"}),
         )
         with transaction() as tx:
             tx.condition_check(Provider, provider.pk, provider.sk, condition=stay_providers.current_version(provider))
@@ -109,6 +112,8 @@ def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
     def write() -> Stay:
         stay, rooms = _owned(provider_id, stay_id)
         changes = patch.model_dump(include=patch.model_fields_set)
+        if patch.cancellation_policy is not None:
+            changes["cancellation_policy"] = PolicyMap.of(patch.cancellation_policy.policy())
         if changes.get("currency", stay.currency) != stay.currency:
             _check_currency_change(stay, rooms, changes["currency"])
         for name, value in changes.items():

@@ -1,5 +1,6 @@
-"""Load over HTTP: 50 clients book, retry, cancel and confirm at once on `chalice local`;
-then an audit of the table proves the booking invariants held.
+"""Load over HTTP: 50 clients book, retry, cancel, confirm and provider-cancel at once on
+`chalice local`; then an audit of the table proves the booking invariants held, and that
+every cancelled booking's refund and fee add up and match its policy.
 """
 
 from __future__ import annotations
@@ -8,13 +9,15 @@ import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import requests
 
 from chalicelib import clock
-from chalicelib.domain.bookings import holds_nights, nights_of, today_in
+from chalicelib.domain import policies
+from chalicelib.domain.bookings import holds_nights, local_instant, nights_of, today_in
 from chalicelib.models.bookings import Booking, NightLock, nights_pk, provider_bookings_pk
 from chalicelib.schemas.accounts import BecomeProviderRequest, RegisterRequest
 from chalicelib.schemas.listings import RoomCreate, StayCreate
@@ -24,6 +27,11 @@ from tests.factories import provider_body, registration, room_body, stay_body
 CLIENTS = 50
 SECONDS = 15
 ROOMS = 3
+# Check-ins are 30-39 days ahead: the first tier has passed for some and not for others.
+POLICY = {
+    "name": "custom",
+    "tiers": [{"days_before": 35, "refund_percent": 100}, {"days_before": 20, "refund_percent": 33}],
+}
 
 
 @dataclass
@@ -88,18 +96,53 @@ def _provider_loop(base: str, token: str, provider_id: str, ledger: Ledger) -> N
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
     deadline = time.monotonic() + SECONDS
+    rounds = 0
     while time.monotonic() < deadline:
+        rounds += 1
         listed = session.get(f"{base}/api/bookings/rooms/provider/{provider_id}?status=PENDING&limit=10", timeout=60)
         ledger.saw(listed)
         for booking in listed.json().get("items", [])[:3]:
             ledger.saw(session.post(f"{base}/api/bookings/rooms/{booking['id']}/confirm", timeout=60))
+        if rounds % 3 == 0:  # now and then the provider cancels a confirmed booking itself
+            confirmed = session.get(f"{base}/api/bookings/rooms/provider/{provider_id}?status=CONFIRMED", timeout=60)
+            ledger.saw(confirmed)
+            for booking in confirmed.json().get("items", [])[:1]:
+                body = {"reason": "The room is under repair."}
+                ledger.saw(
+                    session.post(f"{base}/api/bookings/rooms/{booking['id']}/provider-cancel", json=body, timeout=60)
+                )
         time.sleep(0.05)
+
+
+def _audit_refunds(bookings: Iterable[Booking]) -> None:
+    """Every booking holds the stay's policy with deadlines from its check-in; every cancelled
+    one a refund and a fee that add up to its total, at its policy's percent for the moment
+    it was cancelled (or 100 %: cancelled while PENDING, or by the provider)."""
+    policy = policies.custom([policies.Tier(t["days_before"], t["refund_percent"]) for t in POLICY["tiers"]])
+    cancelled = Counter()
+    for booking in bookings:
+        check_in_at = local_instant(date.fromisoformat(booking.check_in), "14:00", "Asia/Dhaka")
+        assert booking.deadlines() == policies.deadlines(policy, check_in_at)
+        if booking.status != "CANCELLED":
+            assert booking.refund_amount is None and booking.cancellation_fee is None
+            continue
+        assert booking.cancelled_at is not None
+        assert booking.refund_amount + booking.cancellation_fee == booking.total_price
+        by_policy, _ = policies.refund_percent_at(booking.deadlines(), booking.cancelled_at)
+        allowed = {100, by_policy} if booking.cancellation_reason == "CANCELLED_BY_GUEST" else {100}
+        assert booking.refund_percent in allowed, (booking.cancellation_reason, booking.refund_percent)
+        expected = policies.split(booking.total_price, booking.refund_percent, booking.currency)
+        assert (booking.refund_amount, booking.cancellation_fee) == expected
+        cancelled[(booking.cancellation_reason, booking.refund_percent)] += 1
+    print(f"\nrefunds: {dict(cancelled)}")
 
 
 def test_fifty_clients_never_break_the_booking_invariants(live_api: str) -> None:
     owner = accounts.register(RegisterRequest(**registration()))
     provider, _ = accounts.become_provider(owner.id, BecomeProviderRequest(**provider_body()))
-    stay = listings.create_stay(provider.id, StayCreate(**stay_body(city="Load Town")))
+    stay = listings.create_stay(
+        provider.id, StayCreate.model_validate(stay_body(city="Load Town", cancellation_policy=POLICY))
+    )
     room_ids = [listings.add_room(provider.id, stay.id, RoomCreate(**room_body())).id for _ in range(ROOMS)]
     guests = [accounts.register(RegisterRequest(**registration())).id for _ in range(CLIENTS - 2)]
     first_night = today_in("Asia/Dhaka", clock.utcnow()) + timedelta(days=30)
@@ -143,6 +186,7 @@ def test_fifty_clients_never_break_the_booking_invariants(live_api: str) -> None
         assert booking.total_price == sum(p.price for p in booking.nightly_prices)
     sold = [(n, b.room_id) for b in held.values() for n in by_booking[b.id]]
     assert len(sold) == len(set(sold)), "a night sold twice"
+    _audit_refunds(stored.values())
 
     total = sum(ledger.statuses.values())
     print(

@@ -1,18 +1,18 @@
 """A hypothesis state machine drives the booking API against an in-memory model of the rules.
 
-Guests book, replay with an idempotency key and cancel; the provider confirms and
-rejects and replaces a room's rates (prices, closed nights, a minimum stay); the clock
-moves and the timer job runs. After every step the table must
-agree with the model: the same statuses, exactly the nights of live bookings
-locked, exact pending counters and provider total, and each booking's nightly prices
-those of the rules when it was made.
+Guests book, replay with an idempotency key, ask what cancelling would refund and cancel;
+the provider confirms, rejects, cancels and replaces a room's rates (prices, closed nights, a
+minimum stay); the clock moves and the timer job runs. After every step the table must agree
+with the model: the same statuses, refunds and fees, exactly the nights of live bookings
+locked, exact pending counters and provider total, and each booking's nightly prices those of
+the rules when it was made.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
 
 import boto3
@@ -24,14 +24,18 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invaria
 from chalicelib import clock
 from chalicelib.models.base import TableItem, create_table
 from chalicelib.settings import get_settings
-from tests.factories import Api, Person, add_room, create_stay, sign_up, sign_up_provider
+from tests.factories import Api, Person, Reply, add_room, create_stay, sign_up, sign_up_provider
 
 ZONE = ZoneInfo("Asia/Dhaka")
 HOLD = timedelta(hours=24)
 GUESTS = 3
-BASE = Decimal("4500.5")
+# The base price: half a night's price ends in a half cent, so the model checks the half-even
+# rounding too.
+BASE = Decimal("4500.55")
 # What a model rule sets: a nightly price, a closed night, or a minimum stay on arrival.
 SETTINGS = st.sampled_from([("price_per_night", 1000), ("price_per_night", 3000), ("closed", True), ("min_stay", 2)])
+# The moderate preset: 5 days before check-in 100 %, 1 day before 50 %, then nothing.
+TIERS = ((5, 100), (1, 50))
 
 
 @dataclass
@@ -46,6 +50,23 @@ class Booked:
     reason: str | None = None
     key: tuple[int, str] | None = None
     prices: list[tuple[str, Decimal]] | None = None
+    refund: Decimal | None = None
+    fee: Decimal | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return sum((price for _, price in self.prices or []), Decimal(0))
+
+    def close(self, reason: str, refund: Decimal) -> None:
+        self.status, self.reason, self.refund, self.fee = "CANCELLED", reason, refund, self.total - refund
+
+    def refund_by_policy(self, now: datetime) -> Decimal:
+        """What the guest gets back cancelling now: full while PENDING, else the first tier ahead."""
+        if self.status == "PENDING":
+            return self.total
+        check_in_at = datetime.combine(self.check_in, datetime.min.time(), ZONE).replace(hour=14)
+        percent = next((p for days, p in TIERS if now <= check_in_at - timedelta(days=days)), 0)
+        return (self.total * percent / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
 
     @property
     def nights(self) -> list[date]:
@@ -78,9 +99,10 @@ class BookingMachine(RuleBasedStateMachine):
         self.client.__enter__()
         self.api = Api(self.client)
         self.provider: Person = sign_up_provider(self.api)
-        stay = create_stay(self.api, self.provider)
+        stay = create_stay(self.api, self.provider, cancellation_policy="moderate")
         self.stay_id = stay["id"]
-        self.rooms = [add_room(self.api, self.provider, stay["id"], max_guest_per_room=2)["id"] for _ in range(2)]
+        room = {"max_guest_per_room": 2, "price_per_night": str(BASE)}
+        self.rooms = [add_room(self.api, self.provider, stay["id"], **room)["id"] for _ in range(2)]
         self.guests = [sign_up(self.api) for _ in range(GUESTS)]
         self.start = self.today()
         self.model: dict[str, Booked] = {}
@@ -221,19 +243,47 @@ class BookingMachine(RuleBasedStateMachine):
         assert (reply.status, reply.body["id"]) == (201, booking_id)
         assert len(self.model) == before
 
+    def cancel_answered(self, reply: Reply, booking: Booked, allowed: tuple[str, ...]) -> bool:
+        """Whether a cancel (or its quote) had to succeed; when not, that it was the right 409."""
+        if booking.status not in allowed:
+            assert (reply.status, reply.code) == (409, "INVALID_TRANSITION")
+        elif self.today() >= booking.check_in:
+            assert (reply.status, reply.code) == (409, "TOO_LATE_TO_CANCEL")
+        else:
+            assert reply.status == 200, reply.body
+            return True
+        return False
+
     @rule(booking_id=consumes(booked))
     def cancel(self, booking_id: str) -> None:
         if not booking_id:
             return
         booking = self.model[booking_id]
         reply = self.api.post(f"/api/bookings/rooms/{booking_id}/cancel", token=self.guests[booking.guest].access)
-        if booking.status not in ("PENDING", "CONFIRMED"):
-            assert (reply.status, reply.code) == (409, "INVALID_TRANSITION")
-        elif self.today() >= booking.check_in:
-            assert (reply.status, reply.code) == (409, "TOO_LATE_TO_CANCEL")
-        else:
-            assert reply.status == 200, reply.body
-            booking.status, booking.reason = "CANCELLED", "CANCELLED_BY_GUEST"
+        if self.cancel_answered(reply, booking, ("PENDING", "CONFIRMED")):
+            booking.close("CANCELLED_BY_GUEST", booking.refund_by_policy(self.now))
+
+    @rule(booking_id=booked)
+    def quote(self, booking_id: str) -> None:
+        if not booking_id:
+            return
+        booking = self.model[booking_id]
+        reply = self.api.get(f"/api/bookings/rooms/{booking_id}/cancellation", token=self.guests[booking.guest].access)
+        if self.cancel_answered(reply, booking, ("PENDING", "CONFIRMED")):
+            refund = booking.refund_by_policy(self.now)
+            assert Decimal(str(reply.body["refund_amount"])) == refund, reply.body
+            assert Decimal(str(reply.body["cancellation_fee"])) == booking.total - refund
+
+    @rule(booking_id=booked)
+    def provider_cancels(self, booking_id: str) -> None:
+        if not booking_id:
+            return
+        booking = self.model[booking_id]
+        reply = self.api.post(
+            f"/api/bookings/rooms/{booking_id}/provider-cancel", {"reason": "Overbooked"}, token=self.provider.access
+        )
+        if self.cancel_answered(reply, booking, ("CONFIRMED",)):
+            booking.close("CANCELLED_BY_PROVIDER", booking.total)
 
     @rule(booking_id=booked)
     def confirm(self, booking_id: str) -> None:
@@ -255,7 +305,7 @@ class BookingMachine(RuleBasedStateMachine):
         reply = self.api.post(f"/api/bookings/rooms/{booking_id}/reject", token=self.provider.access)
         if booking.status == "PENDING":
             assert reply.status == 200, reply.body
-            booking.status, booking.reason = "CANCELLED", "REJECTED_BY_PROVIDER"
+            booking.close("REJECTED_BY_PROVIDER", booking.total)
         else:
             assert (reply.status, reply.code) == (409, "INVALID_TRANSITION")
 
@@ -288,7 +338,7 @@ class BookingMachine(RuleBasedStateMachine):
         for booking in self.model.values():
             if booking.status in ("PENDING", "CONFIRMED") and booking.due <= self.now:
                 if booking.status == "PENDING":
-                    booking.status, booking.reason = "CANCELLED", "EXPIRED"
+                    booking.close("EXPIRED", booking.total)
                     expired += 1
                 else:
                     booking.status = "COMPLETED"
@@ -299,9 +349,10 @@ class BookingMachine(RuleBasedStateMachine):
     def the_table_agrees_with_the_model(self) -> None:
         items = boto3.resource("dynamodb").Table(get_settings().table_name).scan(ConsistentRead=True)["Items"]
         stored = {i["id"]: i for i in items if i["kind"] == "Booking"}
-        assert {k: (b["status"], b.get("cancellation_reason")) for k, b in stored.items()} == {
-            k: (b.status, b.reason) for k, b in self.model.items()
-        }
+        assert {
+            k: (b["status"], b.get("cancellation_reason"), b.get("refund_amount"), b.get("cancellation_fee"))
+            for k, b in stored.items()
+        } == {k: (b.status, b.reason, b.refund, b.fee) for k, b in self.model.items()}
         locks = {(i["night"], i["room_id"]): i["booking_id"] for i in items if i["kind"] == "NightLock"}
         assert locks == {(n.isoformat(), self.rooms[room]): bid for (n, room), bid in self.taken().items()}
         users = {i["id"]: i for i in items if i["kind"] == "User"}

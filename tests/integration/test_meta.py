@@ -36,6 +36,8 @@ API_ROUTES = {
     ("get", "/api/bookings/rooms/{booking_id}"),
     ("post", "/api/bookings/rooms/{booking_id}/cancel"),
     ("post", "/api/bookings/rooms/{booking_id}/confirm"),
+    ("get", "/api/bookings/rooms/{booking_id}/cancellation"),
+    ("post", "/api/bookings/rooms/{booking_id}/provider-cancel"),
     ("post", "/api/bookings/rooms/{booking_id}/reject"),
 }
 

@@ -24,7 +24,9 @@ CARD_FIELDS = {
     "nights",
     "min_total_price",
     "max_total_price",
+    "cancellation_policy",
 }
+FLEXIBLE = {"name": "flexible", "tiers": [{"days_before": 1, "refund_percent": 100}]}
 
 
 @dataclass
@@ -102,6 +104,7 @@ def test_stay_cards_have_exactly_the_seed_shape_and_the_right_figures(api: Api, 
         "nights": 2,
         "min_total_price": 3000,
         "max_total_price": 8000,
+        "cancellation_policy": FLEXIBLE,
     }
 
 
@@ -256,7 +259,13 @@ def test_available_rooms_carry_their_stay_and_come_cheapest_first(api: Api, town
     items = reply.body["items"]
     assert [i["price_per_night"] for i in items] == [1200, 1500, 2500.5, 4000]
     assert items[0]["stay_type"] == "homestay"
-    assert items[0]["stay"] == {"id": town.homestay["id"], "name": "Lake Home", "city": "Dhaka", "country": "BD"}
+    assert items[0]["stay"] == {
+        "id": town.homestay["id"],
+        "name": "Lake Home",
+        "city": "Dhaka",
+        "country": "BD",
+        "cancellation_policy": FLEXIBLE,
+    }
     assert {"room_type", "room_name", "max_guest_per_room", "amenities", "has_ac", "currency"} <= set(items[0])
 
 

@@ -69,6 +69,8 @@ ROUTES: dict[str, tuple[str, Callable[[Cast], str], dict | None]] = {
     "cancel": ("POST", lambda c: f"{_booking(c)}/cancel", None),
     "confirm": ("POST", lambda c: f"{_booking(c)}/confirm", None),
     "reject": ("POST", lambda c: f"{_booking(c)}/reject", None),
+    "cancellation quote": ("GET", lambda c: f"{_booking(c)}/cancellation", None),
+    "provider cancel": ("POST", lambda c: f"{_booking(c)}/provider-cancel", {"reason": "The roof leaks."}),
 }
 CALLERS = ("anonymous", "other guest", "other provider", "guest", "owner", "admin")
 # What API.md says each caller gets. The stay has a booking, so deleting it is a 409 for its owner.
@@ -89,6 +91,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "cancel": (401, 404, 404, 200, 403, 403),
     "confirm": (401, 404, 404, 403, 200, 403),
     "reject": (401, 404, 404, 403, 200, 403),
+    # The booking is PENDING: its provider may not cancel it (that is a reject), hence 409.
+    "cancellation quote": (401, 404, 404, 200, 404, 404),
+    "provider cancel": (401, 404, 404, 404, 409, 404),
 }
 
 
@@ -140,6 +145,7 @@ def _valid_bodies(c: Cast) -> dict[tuple[str, str], dict]:
         ("PATCH", "/api/listings/stays/{stay_id}/rooms/{room_id}"): {"room_name": "Fine"},
         ("PUT", "/api/listings/stays/{stay_id}/rooms/{room_id}/rates"): RULES,
         ("POST", "/api/bookings/rooms/room-booking"): w.body(30, 31),
+        ("POST", "/api/bookings/rooms/{booking_id}/provider-cancel"): {"reason": "Fine"},
     }
 
 
@@ -148,6 +154,7 @@ def _concrete(path: str, c: Cast) -> str:
         path.replace("{provider_id}", c.world.provider.provider_id or "")
         .replace("{stay_id}", c.world.stay["id"])
         .replace("{room_id}", c.world.other_room["id"])
+        .replace("{booking_id}", c.booking["id"])
     )
 
 

@@ -35,6 +35,7 @@ from chalicelib.models.bookings import (
     nights_pk,
 )
 from chalicelib.models.listings import Room, Stay
+from chalicelib.models.policies import BookingPolicyMap
 from chalicelib.models.rates import NightPrice
 from chalicelib.schemas.bookings import BookingCreate
 from chalicelib.schemas.common import Violation
@@ -125,6 +126,7 @@ def _new_booking(
         currency=room.currency,
         note=body.note,
         due_at=rules.pending_due(now, check_in_at, timedelta(hours=settings.pending_hold_hours)),
+        cancellation_policy=BookingPolicyMap.snapshot(stay.cancellation_policy.policy(), check_in_at),
         guest=GuestSnapshot.of(user),
         provider=provider,
         room=RoomSnapshot.of(room),

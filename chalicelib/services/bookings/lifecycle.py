@@ -1,6 +1,8 @@
 """A booking's answers: the guest cancels, the provider confirms or rejects.
 
-Each is one transaction on the booking as it was read (its version), with the
+Closing a booking records what it refunds (by the booking's own policy snapshot and the
+moment of the request) in the transaction that changes its status. Each answer is one
+transaction on the booking as it was read (its version), with the
 counters that move with it; a concurrent change makes it read again and retry.
 """
 
@@ -10,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from chalicelib import clock
-from chalicelib.domain import access
+from chalicelib.domain import access, policies
 from chalicelib.domain import bookings as rules
 from chalicelib.domain.tokens import AccessClaims
 from chalicelib.errors import Conflict
@@ -22,11 +24,14 @@ from chalicelib.services.retries import retrying, stale_on_condition
 from chalicelib.settings import get_settings
 
 
-def close_booking(booking: Booking, reason: str, now: datetime) -> None:
-    """PENDING or CONFIRMED to CANCELLED in one transaction: the booking under its version,
-    its nights' locks deleted if they are still its own, the counters moved with it."""
+def close_booking(booking: Booking, reason: str, now: datetime, note: str | None = None) -> None:
+    """PENDING or CONFIRMED to CANCELLED in one transaction: the booking under its version with
+    its refund and fee, its nights' locks deleted if they are still its own, the counters moved."""
     was = booking.status
-    booking.status, booking.cancellation_reason, booking.updated_at = rules.CANCELLED, reason, now
+    refund = policies.settle(was, reason, booking.total_price, booking.currency, booking.deadlines(), now)
+    booking.status, booking.cancellation_reason, booking.cancellation_note = rules.CANCELLED, reason, note
+    booking.refund_percent, booking.refund_amount = refund.refund_percent, refund.refund_amount
+    booking.cancellation_fee, booking.cancelled_at, booking.updated_at = refund.cancellation_fee, now, now
     with transaction() as tx:
         tx.save(booking)
         for lock in booking.night_locks(timedelta(days=get_settings().lock_ttl_days)):
@@ -38,7 +43,7 @@ def close_booking(booking: Booking, reason: str, now: datetime) -> None:
             tx.update(Provider(id=booking.provider_id), actions=[Provider.total_bookings.add(-1)])
 
 
-def _guarded(caller: AccessClaims, booking_id: str, act: Callable[[Booking, datetime], None]) -> Booking:
+def guarded(caller: AccessClaims, booking_id: str, act: Callable[[Booking, datetime], None]) -> Booking:
     """Read the booking, act on it, and run again from the read if it changed meanwhile."""
 
     def attempt() -> Booking:
@@ -49,8 +54,16 @@ def _guarded(caller: AccessClaims, booking_id: str, act: Callable[[Booking, date
     return retrying(stale_on_condition(attempt), what="booking")
 
 
-def _invalid_transition(booking: Booking, target: str) -> Conflict:
+def invalid_transition(booking: Booking, target: str) -> Conflict:
     return Conflict(f"A {booking.status} booking cannot become {target}.", code="INVALID_TRANSITION")
+
+
+def require_cancellable(booking: Booking, now: datetime, *, allowed: tuple[str, ...] = rules.HOLDING) -> None:
+    """409 unless the booking is in one of `allowed` and its check-in day (stay's zone) is still ahead."""
+    if booking.status not in allowed:
+        raise invalid_transition(booking, rules.CANCELLED)
+    if rules.today_in(booking.stay.timezone, now) >= date.fromisoformat(booking.check_in):
+        raise Conflict("A booking can be cancelled until the day before check-in.", code="TOO_LATE_TO_CANCEL")
 
 
 def cancel_booking(caller: AccessClaims, booking_id: str) -> Booking:
@@ -59,13 +72,10 @@ def cancel_booking(caller: AccessClaims, booking_id: str) -> Booking:
 
     def act(booking: Booking, now: datetime) -> None:
         access.require_booking_guest(caller, booking.guest_id)
-        if not rules.can_move(booking.status, rules.CANCELLED):
-            raise _invalid_transition(booking, rules.CANCELLED)
-        if rules.today_in(booking.stay.timezone, now) >= date.fromisoformat(booking.check_in):
-            raise Conflict("A booking can be cancelled until the day before check-in.", code="TOO_LATE_TO_CANCEL")
+        require_cancellable(booking, now)
         close_booking(booking, rules.CANCELLED_BY_GUEST, now)
 
-    return _guarded(caller, booking_id, act)
+    return guarded(caller, booking_id, act)
 
 
 def confirm_booking(caller: AccessClaims, booking_id: str) -> Booking:
@@ -75,7 +85,7 @@ def confirm_booking(caller: AccessClaims, booking_id: str) -> Booking:
     def act(booking: Booking, now: datetime) -> None:
         access.require_booking_provider(caller, booking.provider_id)
         if not rules.can_move(booking.status, rules.CONFIRMED):
-            raise _invalid_transition(booking, rules.CONFIRMED)
+            raise invalid_transition(booking, rules.CONFIRMED)
         if booking.due_at is not None and booking.due_at <= now:
             raise Conflict("The hold on this booking has run out.", code="INVALID_TRANSITION")
         booking.status, booking.updated_at = rules.CONFIRMED, now
@@ -87,7 +97,7 @@ def confirm_booking(caller: AccessClaims, booking_id: str) -> Booking:
             tx.update(User(id=booking.guest_id), actions=[User.pending_bookings.add(-1)])
             tx.update(Provider(id=booking.provider_id), actions=[Provider.total_bookings.add(1)])
 
-    return _guarded(caller, booking_id, act)
+    return guarded(caller, booking_id, act)
 
 
 def reject_booking(caller: AccessClaims, booking_id: str) -> Booking:
@@ -96,7 +106,7 @@ def reject_booking(caller: AccessClaims, booking_id: str) -> Booking:
     def act(booking: Booking, now: datetime) -> None:
         access.require_booking_provider(caller, booking.provider_id)
         if booking.status != rules.PENDING:
-            raise _invalid_transition(booking, rules.CANCELLED)
+            raise invalid_transition(booking, rules.CANCELLED)
         close_booking(booking, rules.REJECTED_BY_PROVIDER, now)
 
-    return _guarded(caller, booking_id, act)
+    return guarded(caller, booking_id, act)

@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 
 def run_timers(now: datetime, *, budget_seconds: float) -> dict[str, Any]:
     """Complete CONFIRMED bookings whose check-out has passed and expire PENDING ones whose
-    hold or check-in time has come, reading only what is due: per shard, one Query on the
-    sparse timer index, `TIMER#<shard>` with `timer_due <= now`.
+    hold or check-in time has come (refunded in full, recorded with the expiry), reading only
+    what is due: per shard, one Query on the sparse timer index, `TIMER#<shard>` with
+    `timer_due <= now`.
 
     Each change is conditioned on the version read, so a concurrent run or a guest's
     cancel simply wins and this run counts a skip. A run cut short by its budget leaves
