@@ -14,6 +14,7 @@ Index keys:
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import (
@@ -26,6 +27,7 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.domain.listings import city_key
+from chalicelib.domain.ratings import average
 from chalicelib.models.attributes import DecimalAttribute
 from chalicelib.models.base import TableItem
 
@@ -68,6 +70,9 @@ class Stay(TableItem, discriminator="Stay"):
     check_in_time = UnicodeAttribute()
     check_out_time = UnicodeAttribute()
     room_count = NumberAttribute(default=0)
+    # Counters of its visible reviews, moved only by the reviews' transactions (ADD).
+    rating_sum = NumberAttribute(default=0)
+    rating_count = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
@@ -75,6 +80,14 @@ class Stay(TableItem, discriminator="Stay"):
     @staticmethod
     def keys(stay_id: str) -> tuple[str, str]:
         return stay_pk(stay_id), "STAY"
+
+    @property
+    def average_rating(self) -> Decimal | None:
+        return average(int(self.rating_sum), int(self.rating_count))
+
+    @property
+    def review_count(self) -> int:
+        return int(self.rating_count)
 
     def derive_keys(self) -> None:
         self.pk, self.sk = self.keys(self.id)

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from pydantic_extra_types.country import CountryAlpha2
 
 from chalicelib.domain.accounts import password_problems
-from chalicelib.schemas.common import Email, LongText, Name, Out, PastDate, Phone, Strict, Text
+from chalicelib.schemas.common import Email, LongText, Name, Out, PastDate, Phone, RatingOut, Strict, Text
 
 MAX_PREFERENCES_BYTES = 4096
 
@@ -171,7 +171,7 @@ class ProviderProfileOut(Out):
     document_type: str | None
     payout_method: str | None
     payout_details: dict[str, str] | None
-    average_rating: float
+    average_rating: RatingOut
     total_reviews: int
     total_bookings: int
     created_at: datetime
@@ -185,7 +185,7 @@ class BecomeProviderResponse(TokenPair):
 class ProviderPublic(Out):
     id: str
     business_name: str
-    average_rating: float
+    average_rating: RatingOut
     total_reviews: int
     total_bookings: int
 

@@ -12,7 +12,7 @@ from pydantic_extra_types.currency_code import ISO4217
 
 from chalicelib.domain.listings import is_time_zone
 from chalicelib.domain.money import minor_unit
-from chalicelib.schemas.common import LongText, Money, Name, Out, Strict, Text
+from chalicelib.schemas.common import LongText, Money, Name, Out, RatingOut, Strict, Text
 
 StayType = Literal["hotel", "homestay", "resort"]
 ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["14:00"])]
@@ -128,6 +128,8 @@ class StayOut(Out):
     currency: str
     check_in_time: str
     check_out_time: str
+    average_rating: RatingOut
+    review_count: int
     created_at: datetime
     updated_at: datetime
 

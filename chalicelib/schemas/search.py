@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import AliasChoices, Field, model_validator
 
 from chalicelib.domain.money import MAX_MINOR_UNIT
-from chalicelib.schemas.common import Name, Out, PageQuery
+from chalicelib.schemas.common import Name, Out, PageQuery, RatingOut
 from chalicelib.schemas.listings import MoneyOut, RoomOut, StayType
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class AvailabilityQuery(PageQuery):
 class StaySearchQuery(AvailabilityQuery):
     min_price: Price | None = None
     max_price: Price | None = None
-    sort: Literal["price_asc", "price_desc"] | None = None
+    sort: Literal["price_asc", "price_desc", "rating_desc"] | None = None
 
     @model_validator(mode="after")
     def _price_range(self) -> StaySearchQuery:
@@ -50,6 +50,8 @@ class StayCard(Out):
     min_price_per_night: MoneyOut
     max_price_per_night: MoneyOut
     available_room_count: int
+    average_rating: RatingOut
+    review_count: int
 
     @classmethod
     def of(cls, stay: Stay, free_rooms: list[Room]) -> StayCard:
@@ -65,6 +67,8 @@ class StayCard(Out):
             min_price_per_night=min(prices),
             max_price_per_night=max(prices),
             available_room_count=len(free_rooms),
+            average_rating=stay.average_rating,
+            review_count=stay.review_count,
         )
 
 

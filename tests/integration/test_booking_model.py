@@ -1,9 +1,10 @@
 """A hypothesis state machine drives the booking API against an in-memory model of the rules.
 
-Guests book, replay with an idempotency key and cancel; the provider confirms and
-rejects; the clock moves and the timer job runs. After every step the table must
+Guests book, replay with an idempotency key, cancel and review; the provider confirms
+and rejects; the clock moves and the timer job runs. After every step the table must
 agree with the model: the same statuses, exactly the nights of live bookings
-locked, exact pending counters and provider total.
+locked, exact pending counters and provider total, and the stay's and the provider's
+rating counters equal to the reviews the model accepted.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tests.factories import Api, Person, add_room, create_stay, sign_up, sign_up
 
 ZONE = ZoneInfo("Asia/Dhaka")
 HOLD = timedelta(hours=24)
+REVIEW_WINDOW = timedelta(days=30)
 GUESTS = 3
 
 
@@ -39,6 +41,7 @@ class Booked:
     status: str = "PENDING"
     reason: str | None = None
     key: tuple[int, str] | None = None
+    rating: int | None = None
 
     @property
     def nights(self) -> list[date]:
@@ -50,6 +53,10 @@ class Booked:
         if self.status == "CONFIRMED":
             return datetime.combine(self.check_out, datetime.min.time(), ZONE).replace(hour=12)
         return min(self.created + HOLD, check_in_at)
+
+    @property
+    def checked_out(self) -> datetime:
+        return datetime.combine(self.check_out, datetime.min.time(), ZONE).replace(hour=12)
 
 
 class BookingMachine(RuleBasedStateMachine):
@@ -217,6 +224,21 @@ class BookingMachine(RuleBasedStateMachine):
         else:
             assert (reply.status, reply.code) == (409, "INVALID_TRANSITION")
 
+    @rule(booking_id=booked, rating=st.integers(1, 5))
+    def review(self, booking_id: str, rating: int) -> None:
+        if not booking_id:
+            return
+        booking = self.model[booking_id]
+        body = {"rating": rating, "title": f"{rating} stars"}
+        reply = self.api.post(f"/api/bookings/rooms/{booking_id}/review", body, token=self.guests[booking.guest].access)
+        if booking.status != "COMPLETED" or self.now > booking.checked_out + REVIEW_WINDOW:
+            assert (reply.status, reply.code) == (409, "NOT_REVIEWABLE"), reply.body
+        elif booking.rating is not None:
+            assert (reply.status, reply.code) == (409, "ALREADY_REVIEWED"), reply.body
+        else:
+            assert reply.status == 201, reply.body
+            booking.rating = rating
+
     @rule(hours=st.sampled_from([1, 6, 13, 24]))
     def time_passes(self, hours: int) -> None:
         self.now += timedelta(hours=hours)
@@ -253,6 +275,12 @@ class BookingMachine(RuleBasedStateMachine):
         provider = next(i for i in items if i["kind"] == "Provider")
         live = sum(1 for b in self.model.values() if b.status in ("CONFIRMED", "COMPLETED"))
         assert int(provider["total_bookings"]) == live
+        ratings = [b.rating for b in self.model.values() if b.rating is not None]
+        stay = next(i for i in items if i["kind"] == "Stay")
+        assert (int(stay.get("rating_sum", 0)), int(stay.get("rating_count", 0))) == (sum(ratings), len(ratings))
+        counted = (int(provider.get("rating_sum", 0)), int(provider.get("total_reviews", 0)))
+        assert counted == (sum(ratings), len(ratings))
+        assert sum(1 for i in items if i["kind"] == "Review") == len(ratings)
 
 
 BookingMachine.TestCase.settings = settings(

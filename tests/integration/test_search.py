@@ -21,6 +21,8 @@ CARD_FIELDS = {
     "min_price_per_night",
     "max_price_per_night",
     "available_room_count",
+    "average_rating",
+    "review_count",
 }
 
 

@@ -11,7 +11,8 @@ import pytest
 from app import app  # noqa: F401 - importing the app registers every operation
 from chalicelib.handlers.http import OPERATIONS
 from tests.factories import Api, Person, provider_body, registration, room_body, sign_up, sign_up_provider, stay_body
-from tests.integration.conftest import World
+from tests.integration.conftest import Clock, World
+from tests.integration.test_reviews import REVIEW, completed
 
 
 @dataclass
@@ -20,6 +21,18 @@ class Cast:
     stranger: Person
     rival: Person
     booking: dict
+    api: Api
+    clock: Clock
+    _review: dict | None = None
+
+    def review(self) -> str:
+        """The id of the guest's review of a completed stay, made when a route first asks."""
+        if self._review is None:
+            booking = completed(self.api, self.world, self.clock, start=20)
+            self._review = self.api.post(
+                f"/api/bookings/rooms/{booking['id']}/review", REVIEW, token=self.world.guest.access
+            ).body
+        return self._review["id"]
 
     def token(self, who: str) -> str | None:
         return {
@@ -33,9 +46,9 @@ class Cast:
 
 
 @pytest.fixture
-def cast(api: Api, world: World) -> Cast:
+def cast(api: Api, world: World, frozen_clock: Clock) -> Cast:
     booking = api.post("/api/bookings/rooms/room-booking", world.body(), token=world.guest.access).body
-    return Cast(world, sign_up(api), sign_up_provider(api), booking)
+    return Cast(world, sign_up(api), sign_up_provider(api), booking, api, frozen_clock)
 
 
 def _stay(c: Cast) -> str:
@@ -64,6 +77,10 @@ ROUTES: dict[str, tuple[str, Callable[[Cast], str], dict | None]] = {
     "cancel": ("POST", lambda c: f"{_booking(c)}/cancel", None),
     "confirm": ("POST", lambda c: f"{_booking(c)}/confirm", None),
     "reject": ("POST", lambda c: f"{_booking(c)}/reject", None),
+    "review": ("POST", lambda c: f"{_booking(c)}/review", REVIEW),
+    "stay reviews": ("GET", lambda c: f"{_stay(c)}/reviews", None),
+    "reply": ("POST", lambda c: f"/api/reviews/{c.review()}/reply", {"body": "Thank you"}),
+    "hide": ("POST", lambda c: f"/api/admin/reviews/{c.review()}/hide", {"reason": "Off topic"}),
 }
 CALLERS = ("anonymous", "other guest", "other provider", "guest", "owner", "admin")
 # What API.md says each caller gets. The stay has a booking, so deleting it is a 409 for its owner.
@@ -81,6 +98,11 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "cancel": (401, 404, 404, 200, 403, 403),
     "confirm": (401, 404, 404, 403, 200, 403),
     "reject": (401, 404, 404, 403, 200, 403),
+    # The booking is PENDING: its guest is told it is not reviewable yet; for anyone else it is not theirs.
+    "review": (401, 404, 404, 409, 404, 404),
+    "stay reviews": (200, 200, 200, 200, 200, 200),
+    "reply": (401, 404, 404, 404, 200, 404),
+    "hide": (401, 403, 403, 403, 403, 200),
 }
 
 
@@ -131,6 +153,9 @@ def _valid_bodies(c: Cast) -> dict[tuple[str, str], dict]:
         ("POST", "/api/listings/stays/{stay_id}/rooms"): room_body(),
         ("PATCH", "/api/listings/stays/{stay_id}/rooms/{room_id}"): {"room_name": "Fine"},
         ("POST", "/api/bookings/rooms/room-booking"): w.body(30, 31),
+        ("POST", "/api/bookings/rooms/{booking_id}/review"): REVIEW,
+        ("POST", "/api/reviews/{review_id}/reply"): {"body": "Thank you"},
+        ("POST", "/api/admin/reviews/{review_id}/hide"): {"reason": "Off topic"},
     }
 
 
@@ -139,6 +164,8 @@ def _concrete(path: str, c: Cast) -> str:
         path.replace("{provider_id}", c.world.provider.provider_id or "")
         .replace("{stay_id}", c.world.stay["id"])
         .replace("{room_id}", c.world.other_room["id"])
+        .replace("{booking_id}", c.booking["id"])
+        .replace("{review_id}", f"{c.booking['id']}.{c.booking['id']}")
     )
 
 
@@ -149,7 +176,7 @@ def test_every_write_with_a_body_refuses_privileged_fields(api: Api, cast: Cast,
     tokens = {"PATCH": cast.world.provider.access, "POST": cast.world.provider.access}
     before = items()
     for (method, path), body in bodies.items():
-        token = cast.world.admin if "kyc" in path else tokens[method]
+        token = cast.world.admin if "/admin/" in path else tokens[method]
         if path.startswith("/api/accounts/guest") or path.startswith("/api/bookings") or "become" in path:
             token = cast.stranger.access
         for field, value in PRIVILEGED.items():
