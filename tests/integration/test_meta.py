@@ -34,6 +34,10 @@ API_ROUTES = {
     ("post", "/api/bookings/rooms/{booking_id}/cancel"),
     ("post", "/api/bookings/rooms/{booking_id}/confirm"),
     ("post", "/api/bookings/rooms/{booking_id}/reject"),
+    ("post", "/api/bookings/rooms/{booking_id}/review"),
+    ("get", "/api/listings/stays/{stay_id}/reviews"),
+    ("post", "/api/reviews/{review_id}/reply"),
+    ("post", "/api/admin/reviews/{review_id}/hide"),
 }
 
 

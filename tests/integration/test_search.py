@@ -98,6 +98,8 @@ def test_stay_cards_have_exactly_the_seed_shape_and_the_right_figures(api: Api, 
         "min_price_per_night": 1500,
         "max_price_per_night": 4000,
         "available_room_count": 3,
+        "average_rating": None,
+        "review_count": 0,
     }
 
 
