@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # Lock items of past nights are removed by DynamoDB's TTL this long after the night.
     lock_ttl_days: int = Field(3, ge=1)
     timer_rate_minutes: int = Field(15, ge=1)
+    # A completed stay may be reviewed until this many days after its check-out time.
+    review_window_days: int = Field(30, ge=1)
 
     # DynamoDB client: botocore's timeouts and retries ("standard" mode, this many retries
     # after the first attempt). With the deadline they bound a request's time well inside

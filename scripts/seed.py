@@ -2,8 +2,9 @@
 
 Three providers with verified KYC, stays of all three kinds in five cities and four
 time zones under every cancellation policy, rooms at varied prices with weekend and
-high-season rates and a minimum stay in the season, and guests with bookings in every status
-(cancelled by the guest and by the provider, with their refunds). Run it
+high-season rates and a minimum stay in the season, guests with bookings in every status
+(cancelled by the guest and by the provider, with their refunds), and reviews (some answered
+by their provider) of the stays that are over, so that the cards show ratings. Run it
 again and it only prints the logins: the data is there already.
 """
 
@@ -30,7 +31,8 @@ from chalicelib.schemas.accounts import BecomeProviderRequest, KycRequest, Regis
 from chalicelib.schemas.bookings import BookingCreate
 from chalicelib.schemas.listings import RoomCreate, StayCreate
 from chalicelib.schemas.rates import RatesIn
-from chalicelib.services import accounts, bookings, listings, rates
+from chalicelib.schemas.reviews import ReplyCreate, ReviewCreate
+from chalicelib.services import accounts, bookings, listings, rates, reviews
 
 PASSWORD = "demo password 2026"
 PROVIDERS: list[dict[str, Any]] = [
@@ -101,6 +103,16 @@ POLICIES: dict[str, Any] = {
 GUESTS = [
     ("ayesha@demo.example", "+8801710000101", "Ayesha Rahman"),
     ("leo@demo.example", "+14155550199", "Leo Martin"),
+]
+# Past stays, reviewed once the timer job has completed them:
+# (guest, provider, room of that provider, rating, title, the provider's reply or None).
+REVIEWS: list[tuple[int, int, int, int, str, str | None]] = [
+    (0, 0, 0, 5, "Spotless rooms, kind staff", "Thank you, Ayesha! We hope to see you again."),
+    (1, 0, 1, 4, "Great location in Gulshan", None),
+    (1, 0, 3, 5, "Waking up to the sea", "We are glad you enjoyed the view."),
+    (0, 0, 5, 4, "A peaceful tea garden", None),
+    (1, 1, 0, 3, "Good, but a noisy street", "Sorry about the noise: the street side has new windows now."),
+    (0, 2, 0, 5, "The Matterhorn from bed", None),
 ]
 
 
@@ -212,16 +224,33 @@ def _book(guest: AccessClaims, room_id: str, start: int, nights: int) -> str:
     return bookings.create_booking(guest, BookingCreate.model_validate(body), None).id
 
 
+def _review(
+    guest: AccessClaims, owner: AccessClaims, booking_id: str, rating: int, title: str, reply: str | None
+) -> None:
+    body = f"{title}. We would stay again." if rating >= 4 else f"{title}. Fine for a night or two."
+    review = reviews.create_review(guest, booking_id, ReviewCreate(rating=rating, title=title, body=body))
+    if reply is not None:
+        reviews.reply_to_review(owner, review.id, ReplyCreate(body=reply))
+
+
 def seed() -> None:
-    (owner, rooms), *others = [_provider(spec) for spec in PROVIDERS]
-    ayesha, leo = (_guest(*g) for g in GUESTS)
+    providers = [_provider(spec) for spec in PROVIDERS]
+    (owner, rooms), (_, pacific_rooms), _ = providers
+    guests = [_guest(*g) for g in GUESTS]
+    ayesha, leo = guests
     now = clock.utcnow()
-    with clock_at(now - timedelta(days=10)):  # a stay that is over: COMPLETED by the timer job
-        done = _book(ayesha, rooms[0], 2, 3)
-        bookings.confirm_booking(owner, done)
+    lived = []
+    with clock_at(now - timedelta(days=10)):  # stays that are over: COMPLETED by the timer job
+        for guest, provider, room, _, _, _ in REVIEWS:
+            claims, their_rooms = providers[provider]
+            booking_id = _book(guests[guest], their_rooms[room], 2, 3)
+            bookings.confirm_booking(claims, booking_id)
+            lived.append(booking_id)
     with clock_at(now - timedelta(days=2)):  # a hold the provider never answered: EXPIRED
         _book(leo, rooms[1], 20, 2)
     bookings.run_timers(now, budget_seconds=60)
+    for booking_id, (guest, provider, _, rating, title, reply) in zip(lived, REVIEWS, strict=True):
+        _review(guests[guest], providers[provider][0], booking_id, rating, title, reply)
     bookings.confirm_booking(owner, _book(ayesha, rooms[3], 14, 4))  # CONFIRMED
     _book(ayesha, rooms[5], 30, 2)  # PENDING
     bookings.cancel_booking(leo, _book(leo, rooms[0], 40, 3))  # CANCELLED by the guest, while PENDING
@@ -232,7 +261,6 @@ def seed() -> None:
     bookings.confirm_booking(owner, repair)
     bookings.provider_cancel_booking(owner, repair, "The hotel's lift is under repair that week.")
     bookings.reject_booking(owner, _book(leo, rooms[2], 9, 1))  # REJECTED by the provider
-    _, pacific_rooms = others[0]
     _book(leo, pacific_rooms[0], 7, 3)  # PENDING, in another time zone
 
 

@@ -60,6 +60,12 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("PUT", "/api/listings/stays/{stay_id}/rooms/{room_id}/rates"),
         ("GET", "/api/listings/stays/{stay_id}/calendar"),
     ),
+    "reviews": (
+        ("POST", "/api/bookings/rooms/{booking_id}/review"),
+        ("GET", "/api/listings/stays/{stay_id}/reviews"),
+        ("POST", "/api/reviews/{review_id}/reply"),
+        ("POST", "/api/admin/reviews/{review_id}/hide"),
+    ),
     "bookings": (
         ("POST", "/api/bookings/rooms/room-booking"),
         ("GET", "/api/bookings/rooms/my"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
@@ -13,6 +15,7 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.domain.accounts import roles_of
+from chalicelib.domain.ratings import average
 from chalicelib.models.base import TableItem
 
 
@@ -129,7 +132,8 @@ class Provider(TableItem, discriminator="Provider"):
     payout_details = JSONAttribute(null=True)
     kyc_status = UnicodeAttribute(default="PENDING")
     kyc_note = UnicodeAttribute(null=True)
-    average_rating = NumberAttribute(default=0)
+    # Counters of its visible reviews, moved only by the reviews' transactions (ADD).
+    rating_sum = NumberAttribute(default=0)
     total_reviews = NumberAttribute(default=0)
     total_bookings = NumberAttribute(default=0)
     # Counts changes of what the stays' snapshots copy (business name and phone).
@@ -140,6 +144,10 @@ class Provider(TableItem, discriminator="Provider"):
     @staticmethod
     def keys(provider_id: str) -> tuple[str, str]:
         return f"PROVIDER#{provider_id}", "PROVIDER"
+
+    @property
+    def average_rating(self) -> Decimal | None:
+        return average(int(self.rating_sum), int(self.total_reviews))
 
     def derive_keys(self) -> None:
         self.pk, self.sk = self.keys(self.id)

@@ -14,6 +14,7 @@ Index keys:
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import (
@@ -28,6 +29,7 @@ from pynamodb.attributes import (
 
 from chalicelib.domain import rates
 from chalicelib.domain.listings import city_key
+from chalicelib.domain.ratings import average
 from chalicelib.models.attributes import DecimalAttribute
 from chalicelib.models.base import TableItem
 from chalicelib.models.policies import PolicyMap
@@ -86,6 +88,9 @@ class Stay(TableItem, discriminator="Stay"):
     room_count = NumberAttribute(default=0)
     # None on stays made before the snapshot existed (see services/stay_providers.py).
     provider = StayProvider(null=True)
+    # Counters of its visible reviews, moved only by the reviews' transactions (ADD).
+    rating_sum = NumberAttribute(default=0)
+    rating_count = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
@@ -93,6 +98,14 @@ class Stay(TableItem, discriminator="Stay"):
     @staticmethod
     def keys(stay_id: str) -> tuple[str, str]:
         return stay_pk(stay_id), "STAY"
+
+    @property
+    def average_rating(self) -> Decimal | None:
+        return average(int(self.rating_sum), int(self.rating_count))
+
+    @property
+    def review_count(self) -> int:
+        return int(self.rating_count)
 
     def derive_keys(self) -> None:
         self.pk, self.sk = self.keys(self.id)

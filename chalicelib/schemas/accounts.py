@@ -10,7 +10,19 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from typing_extensions import TypeAliasType
 
 from chalicelib.domain.accounts import password_problems
-from chalicelib.schemas.common import CountryCode, Email, LongText, Name, OneLine, Out, PastDate, Phone, Strict, Text
+from chalicelib.schemas.common import (
+    CountryCode,
+    Email,
+    LongText,
+    Name,
+    OneLine,
+    Out,
+    PastDate,
+    Phone,
+    RatingOut,
+    Strict,
+    Text,
+)
 
 MAX_PREFERENCES_BYTES = 4096
 MAX_PREFERENCES_DEPTH = 4
@@ -188,7 +200,7 @@ class ProviderProfileOut(Out):
     document_type: str | None
     payout_method: str | None
     payout_details: PayoutDetails | None
-    average_rating: float
+    average_rating: RatingOut
     total_reviews: int
     total_bookings: int
     created_at: datetime
@@ -202,7 +214,7 @@ class BecomeProviderResponse(TokenPair):
 class ProviderPublic(Out):
     id: str
     business_name: str
-    average_rating: float
+    average_rating: RatingOut
     total_reviews: int
     total_bookings: int
 

@@ -151,6 +151,13 @@ Money = Annotated[
 ]
 
 
+# An average rating (one decimal, from `chalicelib.domain.ratings`) as a JSON number; null without reviews.
+RatingOut = Annotated[
+    Decimal | None,
+    PlainSerializer(lambda v: None if v is None else float(v), return_type=float | None, when_used="json"),
+]
+
+
 class FieldError(Out):
     field: str
     message: str

@@ -12,7 +12,7 @@ from typing_extensions import TypeAliasType
 
 from chalicelib.domain.listings import is_time_zone
 from chalicelib.domain.money import minor_unit
-from chalicelib.schemas.common import CountryCode, LongText, Money, Name, OneLine, Out, Strict, Text
+from chalicelib.schemas.common import CountryCode, LongText, Money, Name, OneLine, Out, RatingOut, Strict, Text
 from chalicelib.schemas.policies import PolicyBody, PolicyIn, PolicyOut
 
 # A named alias: one `StayType` component that every model refers to (see schemas/common.py).
@@ -133,6 +133,8 @@ class StayOut(Out):
     check_in_time: str
     check_out_time: str
     cancellation_policy: PolicyOut
+    average_rating: RatingOut
+    review_count: int
     created_at: datetime
     updated_at: datetime
 

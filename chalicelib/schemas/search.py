@@ -10,7 +10,7 @@ from pydantic import AliasChoices, Field, model_validator
 
 from chalicelib.domain import rates
 from chalicelib.domain.money import MAX_MINOR_UNIT, round_to_minor_unit
-from chalicelib.schemas.common import Name, Out, PageQuery
+from chalicelib.schemas.common import Name, Out, PageQuery, RatingOut
 from chalicelib.schemas.listings import MoneyOut, RoomOut, StayType
 from chalicelib.schemas.policies import PolicyOut
 from chalicelib.schemas.rates import NightlyPrice
@@ -34,7 +34,7 @@ class AvailabilityQuery(PageQuery):
 class StaySearchQuery(AvailabilityQuery):
     min_price: Price | None = None
     max_price: Price | None = None
-    sort: Literal["price_asc", "price_desc"] | None = None
+    sort: Literal["price_asc", "price_desc", "rating_desc"] | None = None
 
     @model_validator(mode="after")
     def _price_range(self) -> StaySearchQuery:
@@ -57,6 +57,8 @@ class StayCard(Out):
     min_total_price: MoneyOut
     max_total_price: MoneyOut
     cancellation_policy: PolicyOut
+    average_rating: RatingOut
+    review_count: int
 
     @classmethod
     def of(cls, stay: Stay, free_rooms: list[rates.Quote]) -> StayCard:
@@ -79,6 +81,8 @@ class StayCard(Out):
             min_total_price=least,
             max_total_price=most,
             cancellation_policy=PolicyOut.model_validate(stay.cancellation_policy),
+            average_rating=stay.average_rating,
+            review_count=stay.review_count,
         )
 
 

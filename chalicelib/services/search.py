@@ -15,6 +15,8 @@ from decimal import Decimal
 from chalicelib import clock
 from chalicelib.domain import bookings as rules
 from chalicelib.domain import rates
+from chalicelib.domain.money import MAX_MINOR_UNIT
+from chalicelib.domain.ratings import best_first
 from chalicelib.errors import Invalid
 from chalicelib.models.listings import Room, Stay
 from chalicelib.schemas.search import AvailabilityQuery, AvailableRoom, StayCard, StaySearchQuery
@@ -25,6 +27,10 @@ from chalicelib.settings import get_settings
 # The date line's western side (UTC-12) is the last place where a date is still today:
 # a check-in before today there is in the past everywhere.
 LAST_TIME_ZONE = "Etc/GMT+12"
+# Prices zero-padded to this width, with the finest minor unit's decimals, order as text the
+# way they do as numbers (money has at most 10 digits): so a rating sort's second and third
+# keys (price, stay id) fit the page's one text key.
+_PRICE_WIDTH = 32
 
 
 @dataclass(frozen=True)
@@ -109,11 +115,14 @@ def _scope(kind: str, query: AvailabilityQuery) -> str:
 
 def search_stays(query: StaySearchQuery) -> tuple[list[StayCard], str | None]:
     """Stay cards with at least one free room, cheapest first or dearest first by their
-    lowest free total for the dates (cheapest first when no sort is asked), paginated."""
+    lowest free total for the dates (cheapest first when no sort is asked), or best rated first, paginated."""
     free = free_rooms(query, clock.utcnow(), min_price=query.min_price, max_price=query.max_price)
     sign = -1 if query.sort == "price_desc" else 1
 
     def key(card: StayCard) -> SortKey:
+        if query.sort == "rating_desc":  # best rated first, unrated last; then cheapest, then id
+            price = f"{card.min_total_price:0{_PRICE_WIDTH}.{MAX_MINOR_UNIT}f}"
+            return best_first(card.average_rating), f"{price}#{card.id}"
         return sign * card.min_total_price, card.id
 
     scope = _scope("search-stays", query)

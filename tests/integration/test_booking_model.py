@@ -1,11 +1,12 @@
 """A hypothesis state machine drives the booking API against an in-memory model of the rules.
 
-Guests book, replay with an idempotency key, ask what cancelling would refund and cancel;
-the provider confirms, rejects, cancels and replaces a room's rates (prices, closed nights, a
-minimum stay); the clock moves and the timer job runs. After every step the table must agree
-with the model: the same statuses, refunds and fees, exactly the nights of live bookings
-locked, exact pending counters and provider total, and each booking's nightly prices those of
-the rules when it was made.
+Guests book, replay with an idempotency key, ask what cancelling would refund, cancel and
+review; the provider confirms, rejects, cancels and replaces a room's rates (prices, closed
+nights, a minimum stay); the clock moves and the timer job runs. After every step the table
+must agree with the model: the same statuses, refunds and fees, exactly the nights of live
+bookings locked, exact pending counters and provider total, each booking's nightly prices
+those of the rules when it was made, and the stay's and the provider's rating counters equal
+to the reviews the model accepted.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from tests.factories import Api, Person, Reply, add_room, create_stay, sign_up, 
 
 ZONE = ZoneInfo("Asia/Dhaka")
 HOLD = timedelta(hours=24)
+REVIEW_WINDOW = timedelta(days=30)
 GUESTS = 3
 # The base price: half a night's price ends in a half cent, so the model checks the half-even
 # rounding too.
@@ -68,6 +70,8 @@ class Booked:
         percent = next((p for days, p in TIERS if now <= check_in_at - timedelta(days=days)), 0)
         return (self.total * percent / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
 
+    rating: int | None = None
+
     @property
     def nights(self) -> list[date]:
         return [self.check_in + timedelta(days=n) for n in range((self.check_out - self.check_in).days)]
@@ -78,6 +82,10 @@ class Booked:
         if self.status == "CONFIRMED":
             return datetime.combine(self.check_out, datetime.min.time(), ZONE).replace(hour=12)
         return min(self.created + HOLD, check_in_at)
+
+    @property
+    def checked_out(self) -> datetime:
+        return datetime.combine(self.check_out, datetime.min.time(), ZONE).replace(hour=12)
 
 
 class BookingMachine(RuleBasedStateMachine):
@@ -324,6 +332,21 @@ class BookingMachine(RuleBasedStateMachine):
         assert reply.status == 200, reply.body
         self.rates[room] = stored
 
+    @rule(booking_id=booked, rating=st.integers(1, 5))
+    def review(self, booking_id: str, rating: int) -> None:
+        if not booking_id:
+            return
+        booking = self.model[booking_id]
+        body = {"rating": rating, "title": f"{rating} stars"}
+        reply = self.api.post(f"/api/bookings/rooms/{booking_id}/review", body, token=self.guests[booking.guest].access)
+        if booking.status != "COMPLETED" or self.now > booking.checked_out + REVIEW_WINDOW:
+            assert (reply.status, reply.code) == (409, "NOT_REVIEWABLE"), reply.body
+        elif booking.rating is not None:
+            assert (reply.status, reply.code) == (409, "ALREADY_REVIEWED"), reply.body
+        else:
+            assert reply.status == 201, reply.body
+            booking.rating = rating
+
     @rule(hours=st.sampled_from([1, 6, 13, 24]))
     def time_passes(self, hours: int) -> None:
         self.now += timedelta(hours=hours)
@@ -363,6 +386,12 @@ class BookingMachine(RuleBasedStateMachine):
         provider = next(i for i in items if i["kind"] == "Provider")
         live = sum(1 for b in self.model.values() if b.status in ("CONFIRMED", "COMPLETED"))
         assert int(provider["total_bookings"]) == live
+        ratings = [b.rating for b in self.model.values() if b.rating is not None]
+        stay = next(i for i in items if i["kind"] == "Stay")
+        assert (int(stay.get("rating_sum", 0)), int(stay.get("rating_count", 0))) == (sum(ratings), len(ratings))
+        counted = (int(provider.get("rating_sum", 0)), int(provider.get("total_reviews", 0)))
+        assert counted == (sum(ratings), len(ratings))
+        assert sum(1 for i in items if i["kind"] == "Review") == len(ratings)
 
 
 BookingMachine.TestCase.settings = settings(

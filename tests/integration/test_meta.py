@@ -39,6 +39,10 @@ API_ROUTES = {
     ("get", "/api/bookings/rooms/{booking_id}/cancellation"),
     ("post", "/api/bookings/rooms/{booking_id}/provider-cancel"),
     ("post", "/api/bookings/rooms/{booking_id}/reject"),
+    ("post", "/api/bookings/rooms/{booking_id}/review"),
+    ("get", "/api/listings/stays/{stay_id}/reviews"),
+    ("post", "/api/reviews/{review_id}/reply"),
+    ("post", "/api/admin/reviews/{review_id}/hide"),
 }
 
 

@@ -88,7 +88,7 @@ def test_become_provider_returns_profile_and_provider_tokens(api: Api) -> None:
     assert reply.status == 201
     profile = reply.body["provider_profile"]
     assert profile["user_id"] == person.id and profile["kyc_status"] == "PENDING"
-    assert profile["total_bookings"] == 0 and profile["average_rating"] == 0
+    assert profile["total_bookings"] == 0 and (profile["average_rating"], profile["total_reviews"]) == (None, 0)
     assert reply.body["token_type"] == "Bearer" and reply.body["refresh"]
     me = api.get("/api/auth/me", token=reply.body["access"])
     assert me.body["roles"] == ["guest", "provider"]

@@ -25,6 +25,8 @@ CARD_FIELDS = {
     "min_total_price",
     "max_total_price",
     "cancellation_policy",
+    "average_rating",
+    "review_count",
 }
 FLEXIBLE = {"name": "flexible", "tiers": [{"days_before": 1, "refund_percent": 100}]}
 
@@ -105,6 +107,8 @@ def test_stay_cards_have_exactly_the_seed_shape_and_the_right_figures(api: Api, 
         "min_total_price": 3000,
         "max_total_price": 8000,
         "cancellation_policy": FLEXIBLE,
+        "average_rating": None,
+        "review_count": 0,
     }
 
 

@@ -1,4 +1,4 @@
-"""`make seed`: demo data with verified providers, three kinds of stay and every booking status."""
+"""`make seed`: demo data with verified providers, three kinds of stay, every booking status and reviews."""
 
 from collections import Counter
 
@@ -30,6 +30,10 @@ def test_seed_writes_every_status_and_is_idempotent(capsys) -> None:
     assert any(len({p["price"] for p in b["nightly_prices"]}) > 1 for b in bookings), "no booking shows a weekend"
     providers = [i for i in items if i["kind"] == "Provider"]
     assert len(providers) == 3 and all(p["kyc_status"] == "VERIFIED" for p in providers)
+    reviews = [i for i in items if i["kind"] == "Review"]
+    assert len(reviews) >= 5 and any(r.get("reply") for r in reviews)
+    assert len([s for s in stays if s.get("rating_count", 0) > 0]) >= 4
+    assert sum(p.get("total_reviews", 0) for p in providers) == len(reviews)
     assert "demo data written" in capsys.readouterr().out
 
     assert seed.main() == 0
