@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib.handlers import accounts, auth, bookings, listings, meta, search, timers
+from chalicelib.handlers import accounts, auth, bookings, listings, meta, search, streams, timers, webhooks
 from chalicelib.handlers.http import http_middleware
 from chalicelib.logs import configure_logging
 from chalicelib.settings import get_settings
@@ -20,3 +20,5 @@ app.register_blueprint(listings.bp)
 app.register_blueprint(search.bp)
 app.register_blueprint(bookings.bp)
 app.register_blueprint(timers.bp)
+app.register_blueprint(webhooks.bp)
+app.register_blueprint(streams.bp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from chalice import Blueprint, Rate
@@ -16,7 +17,8 @@ bp = Blueprint(__name__)
 _MARGIN_SECONDS = 10.0
 
 
-@bp.schedule(Rate(get_settings().timer_rate_minutes, unit=Rate.MINUTES), name="booking_timers")
+# EventBridge rates are whole minutes; a fraction (a `make run` demo setting) rounds up.
+@bp.schedule(Rate(math.ceil(get_settings().timer_rate_minutes), unit=Rate.MINUTES), name="booking_timers")
 def booking_timers(event: CloudWatchEvent) -> dict[str, Any]:
     # Chalice types the context as a dict; on Lambda and in its test client it is a LambdaContext.
     context: Any = event.context
