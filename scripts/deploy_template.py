@@ -160,7 +160,7 @@ def _event_resources(stage: str) -> dict[str, Any]:
         "BookingEventsRole": {"Properties": {"Policies": _policy("StaysEvents", EVENTS_ACTIONS, events_extra)}},
         "WebhookDeliveriesRole": {"Properties": {"Policies": _policy("StaysDeliveries", DELIVERY_ACTIONS, [])}},
         "BookingEvents": {"Properties": {"Environment": environment, "Events": {STREAM_EVENT: _stream_source()}}},
-        "WebhookDeliveries": {"Properties": {"Environment": environment}},
+        "WebhookDeliveries": {"Properties": {"Environment": {"Variables": {"TABLE_NAME": {"Ref": TABLE}}}}},
     }
 
 
