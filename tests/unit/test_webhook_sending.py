@@ -1,0 +1,110 @@
+"""One delivery attempt: signed per Standard Webhooks, to the checked address, no redirects,
+a timeout, and only an excerpt of the answer kept."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from standardwebhooks import Webhook, WebhookVerificationError
+
+from chalicelib.services import deliveries
+from chalicelib.services import webhooks as registry
+from chalicelib.settings import get_settings
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.status, self.body, self.delay, self.headers = 204, b"", 0.0, {}
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[Receiver, str]]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["content-length"]))
+            state.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            time.sleep(state.delay)
+            self.send_response(state.status)
+            for name, value in state.headers.items():
+                self.send_header(name, value)
+            self.send_header("content-length", str(len(state.body)))
+            self.end_headers()
+            try:
+                self.wfile.write(state.body)
+            except OSError:
+                pass  # the sender stopped reading: it keeps only an excerpt
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield state, f"http://127.0.0.1:{server.server_address[1]}/hook"
+    server.shutdown()
+    server.server_close()
+
+
+def _send(url: str, payload: str = '{"id":"evt_1"}') -> deliveries.Outcome:
+    return deliveries.send(url, "evt_1", payload, SECRET, datetime.now(UTC))
+
+
+def test_a_delivery_is_signed_so_that_the_library_verifies_it(receiver: tuple[Receiver, str]) -> None:
+    state, url = receiver
+    outcome = _send(url, '{"id":"evt_1","type":"booking.created"}')
+    assert outcome.ok and outcome.status_code == 204
+    headers, body = state.requests[0]
+    assert headers["webhook-id"] == "evt_1" and headers["content-type"] == "application/json"
+    assert Webhook(SECRET).verify(body, headers) == {"id": "evt_1", "type": "booking.created"}
+    with pytest.raises(WebhookVerificationError):
+        Webhook("whsec_" + "QUJD" * 8).verify(body, headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(SECRET).verify(body.replace(b"created", b"deleted"), headers)
+
+
+def test_a_redirect_is_not_followed_and_counts_as_a_failure(receiver: tuple[Receiver, str]) -> None:
+    state, url = receiver
+    state.status, state.headers = 302, {"location": "http://169.254.169.254/latest/meta-data"}
+    outcome = _send(url)
+    assert not outcome.ok and outcome.status_code == 302 and len(state.requests) == 1
+
+
+def test_only_a_short_excerpt_of_the_answer_is_kept(receiver: tuple[Receiver, str]) -> None:
+    state, url = receiver
+    state.status, state.body = 500, b"x" * 100_000
+    outcome = _send(url)
+    assert outcome.error == "HTTP 500" and outcome.excerpt is not None
+    assert len(outcome.excerpt) == deliveries.EXCERPT_BYTES
+
+
+def test_a_slow_receiver_times_out(receiver: tuple[Receiver, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    state, url = receiver
+    state.delay = 1.5
+    quick = get_settings().model_copy(update={"webhook_timeout_seconds": 0.3})
+    monkeypatch.setattr(deliveries, "get_settings", lambda: quick)
+    outcome = _send(url)
+    assert not outcome.ok and outcome.status_code is None and outcome.error is not None
+
+
+def test_a_name_that_resolves_to_a_private_address_at_delivery_is_not_called(
+    receiver: tuple[Receiver, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state, _ = receiver
+    monkeypatch.setattr(registry, "resolver", lambda host, port: ["169.254.169.254"])
+    outcome = _send("https://hooks.example.com/in")
+    assert outcome.status_code is None and outcome.error is not None and outcome.error.startswith("refused")
+    assert state.requests == []
+
+
+def test_documentation_addresses_are_not_public_either(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(registry, "resolver", lambda host, port: ["192.0.2.10"])
+    assert (_send("https://hooks.example.com/in").error or "").startswith("refused: must not point at a private")
