@@ -20,6 +20,7 @@ class Cast:
     stranger: Person
     rival: Person
     booking: dict
+    webhook: dict
 
     def token(self, who: str) -> str | None:
         return {
@@ -35,7 +36,13 @@ class Cast:
 @pytest.fixture
 def cast(api: Api, world: World) -> Cast:
     booking = api.post("/api/bookings/rooms/room-booking", world.body(), token=world.guest.access).body
-    return Cast(world, sign_up(api), sign_up_provider(api), booking)
+    webhook = api.post(WEBHOOKS, WEBHOOK_BODY, token=world.provider.access).body
+    return Cast(world, sign_up(api), sign_up_provider(api), booking, webhook)
+
+
+WEBHOOKS = "/api/accounts/provider-profile/webhooks"
+# A literal public address: nothing to resolve.
+WEBHOOK_BODY = {"url": "https://93.184.216.34/in", "events": ["booking.created"]}
 
 
 def _stay(c: Cast) -> str:
@@ -64,6 +71,8 @@ ROUTES: dict[str, tuple[str, Callable[[Cast], str], dict | None]] = {
     "cancel": ("POST", lambda c: f"{_booking(c)}/cancel", None),
     "confirm": ("POST", lambda c: f"{_booking(c)}/confirm", None),
     "reject": ("POST", lambda c: f"{_booking(c)}/reject", None),
+    "delete webhook": ("DELETE", lambda c: f"{WEBHOOKS}/{c.webhook['id']}", None),
+    "webhook deliveries": ("GET", lambda c: f"{WEBHOOKS}/{c.webhook['id']}/deliveries", None),
 }
 CALLERS = ("anonymous", "other guest", "other provider", "guest", "owner", "admin")
 # What API.md says each caller gets. The stay has a booking, so deleting it is a 409 for its owner.
@@ -81,6 +90,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "cancel": (401, 404, 404, 200, 403, 403),
     "confirm": (401, 404, 404, 403, 200, 403),
     "reject": (401, 404, 404, 403, 200, 403),
+    # Webhooks are a provider's own: anyone not a provider is refused, another provider's is unknown.
+    "delete webhook": (401, 403, 404, 403, 204, 403),
+    "webhook deliveries": (401, 403, 404, 403, 200, 403),
 }
 
 
@@ -131,6 +143,7 @@ def _valid_bodies(c: Cast) -> dict[tuple[str, str], dict]:
         ("POST", "/api/listings/stays/{stay_id}/rooms"): room_body(),
         ("PATCH", "/api/listings/stays/{stay_id}/rooms/{room_id}"): {"room_name": "Fine"},
         ("POST", "/api/bookings/rooms/room-booking"): w.body(30, 31),
+        ("POST", WEBHOOKS): WEBHOOK_BODY,
     }
 
 
