@@ -40,7 +40,7 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
     state = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["content-length"]))
             self.send_response(state.answer({k.lower(): v for k, v in self.headers.items()}, body))
             self.send_header("content-length", "0")
