@@ -17,6 +17,7 @@ import hashlib
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 
+from chalicelib.models.accounts import Provider
 from chalicelib.models.base import TableItem
 
 DELIVERY_SHARDS = 4
@@ -24,7 +25,8 @@ PENDING, DELIVERED, DEAD = "PENDING", "DELIVERED", "DEAD"
 
 
 def provider_pk(provider_id: str) -> str:
-    return f"PROVIDER#{provider_id}"
+    """The provider's own partition: webhooks live beside the provider profile."""
+    return Provider.keys(provider_id)[0]
 
 
 def deliveries_log_pk(webhook_id: str) -> str:

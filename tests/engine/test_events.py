@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -18,6 +17,7 @@ from chalicelib.services import deliveries
 from chalicelib.settings import get_settings
 from scripts.local_stream import StreamPoller, start_workers
 from tests.factories import PASSWORD, provider_body, registration, room_body, stay_body
+from tests.receiver import receiving
 
 FAILURES = 3
 
@@ -38,22 +38,8 @@ class Receiver:
 @pytest.fixture
 def receiver() -> Iterator[tuple[Receiver, str]]:
     state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["content-length"]))
-            self.send_response(state.answer({k.lower(): v for k, v in self.headers.items()}, body))
-            self.send_header("content-length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}/hooks"
-    server.shutdown()
-    server.server_close()
+    with receiving(lambda headers, body: (state.answer(headers, body), {}, b"")) as url:
+        yield state, url
 
 
 @pytest.fixture

@@ -3,12 +3,9 @@ a timeout, and only an excerpt of the answer kept."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
@@ -16,6 +13,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from chalicelib.services import deliveries
 from chalicelib.services import webhooks as registry
 from chalicelib.settings import get_settings
+from tests.receiver import receiving
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -30,27 +28,13 @@ class Receiver:
 def receiver() -> Iterator[tuple[Receiver, str]]:
     state = Receiver()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["content-length"]))
-            state.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
-            time.sleep(state.delay)
-            self.send_response(state.status)
-            for name, value in state.headers.items():
-                self.send_header(name, value)
-            self.send_header("content-length", str(len(state.body)))
-            self.end_headers()
-            with contextlib.suppress(OSError):  # the sender stops reading: it keeps only an excerpt
-                self.wfile.write(state.body)
+    def answer(headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        state.requests.append((headers, body))
+        time.sleep(state.delay)
+        return state.status, state.headers, state.body
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}/hook"
-    server.shutdown()
-    server.server_close()
+    with receiving(answer) as url:
+        yield state, url
 
 
 def _send(url: str, payload: str = '{"id":"evt_1"}') -> deliveries.Outcome:
