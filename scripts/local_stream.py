@@ -6,9 +6,10 @@ the same `process_records` as the Lambda on the stream; sends due webhook delive
 every second; and runs the timer job every TIMER_RATE_MINUTES (fractions allowed, for a
 demo). There is no EventBridge here: events go as JSON lines to EVENTS_FILE.
 
-A record that keeps failing is retried a few times, then written to the dead-letter
-file and passed over, so that it never blocks its shard forever (on AWS: the SQS queue
-on the event source's failure destination).
+A record that keeps failing is retried a few times, with growing waits (its shard waits
+with it, to keep the order), then written to the dead-letter file and passed over, so
+that it never blocks its shard forever (on AWS: the SQS queue on the event source's
+failure destination).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
@@ -51,6 +53,7 @@ class StreamPoller:
         self._iterators: dict[str, str | None] = {}
         self._failures: dict[str, int] = {}
         self._retry_at: dict[str, str] = {}  # shard: the failed record to read again
+        self._not_before: dict[str, float] = {}  # shard: when to try its failed record again
         self._closed: set[str] = set()
         self.stream_arn = self._stream_arn()
         # Shards that exist now start at `start`; shards born later are read from their start.
@@ -98,6 +101,8 @@ class StreamPoller:
                 out.write(json.dumps(record, default=str) + "\n")
 
     def _read(self, shard_id: str) -> None:
+        if time.monotonic() < self._not_before.get(shard_id, 0.0):
+            return
         iterator = self._iterator(shard_id)
         if iterator is None:
             self._closed.add(shard_id)
@@ -117,6 +122,8 @@ class StreamPoller:
             self._advance(shard_id, records[position - 1]["dynamodb"]["SequenceNumber"])
         self._failures[failed[0]] = self._failures.get(failed[0], 0) + 1
         self._retry_at[shard_id] = failed[0]
+        # Growing waits (1, 2, 4, 8 s): a blip of the database is not a poison record.
+        self._not_before[shard_id] = time.monotonic() + 2 ** (self._failures[failed[0]] - 1)
         if self._failures[failed[0]] >= RECORD_ATTEMPTS:
             self._dead_letter(records[position])
             self._advance(shard_id, failed[0])

@@ -105,7 +105,10 @@ def send(url: str, message_id: str, payload: str, secret: str, now: datetime) ->
 
 def _blocked(delivery: Delivery) -> bool:
     """Whether an earlier event of the same chain is still PENDING: one Query, `sk < this`."""
-    earlier = Delivery.query(delivery.pk, TableItem.sk < delivery.sk, filter_condition=Delivery.state == PENDING)
+    # Strongly consistent: an earlier event's delivery, just scheduled, must not be missed.
+    earlier = Delivery.query(
+        delivery.pk, TableItem.sk < delivery.sk, filter_condition=Delivery.state == PENDING, consistent_read=True
+    )
     return any(True for _ in earlier)
 
 
