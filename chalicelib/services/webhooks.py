@@ -48,7 +48,12 @@ def register(provider_id: str, body: WebhookCreate) -> Webhook:
             tx.save(webhook, condition=Webhook.pk.does_not_exist())
             tx.update(
                 quota,
-                actions=[WebhookQuota.total.add(1), WebhookQuota.provider_id.set(provider_id)],
+                # The first registration creates the counter item: give it its kind and owner too.
+                actions=[
+                    WebhookQuota.total.add(1),
+                    WebhookQuota.provider_id.set(provider_id),
+                    WebhookQuota.kind.set(WebhookQuota),
+                ],
                 condition=WebhookQuota.total.does_not_exist() | (WebhookQuota.total < MAX_WEBHOOKS),
             )
     except TransactWriteError as exc:

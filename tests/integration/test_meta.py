@@ -34,6 +34,10 @@ API_ROUTES = {
     ("post", "/api/bookings/rooms/{booking_id}/cancel"),
     ("post", "/api/bookings/rooms/{booking_id}/confirm"),
     ("post", "/api/bookings/rooms/{booking_id}/reject"),
+    ("post", "/api/accounts/provider-profile/webhooks"),
+    ("get", "/api/accounts/provider-profile/webhooks"),
+    ("delete", "/api/accounts/provider-profile/webhooks/{webhook_id}"),
+    ("get", "/api/accounts/provider-profile/webhooks/{webhook_id}/deliveries"),
 }
 
 
