@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,8 +13,8 @@ Answer = Callable[[dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
 
 
 @contextlib.contextmanager
-def receiving(answer: Answer) -> Iterator[str]:
-    """Serve until the block ends; yields the URL to register."""
+def receiving(answer: Answer, tls: ssl.SSLContext | None = None) -> Iterator[str]:
+    """Serve (over TLS with `tls`) until the block ends; yields the URL to register."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -31,9 +32,12 @@ def receiving(answer: Answer) -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hooks"
+        scheme = "https" if tls is not None else "http"
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}/hooks"
     finally:
         server.shutdown()
         server.server_close()

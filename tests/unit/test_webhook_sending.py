@@ -3,11 +3,17 @@ a timeout, and only an excerpt of the answer kept."""
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from chalicelib.services import deliveries
@@ -91,3 +97,51 @@ def test_a_name_that_resolves_to_a_private_address_at_delivery_is_not_called(
 def test_documentation_addresses_are_not_public_either(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(registry, "resolver", lambda host, port: ["192.0.2.10"])
     assert (_send("https://hooks.example.com/in").error or "").startswith("refused: must not point at a private")
+
+
+def _certificate(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for `localhost`."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+def test_https_goes_to_the_checked_address_and_verifies_the_certificate_for_the_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert, key = _certificate(tmp_path)
+    hosts: list[str] = []
+
+    def answer(headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        hosts.append(headers["host"])
+        return 204, {}, b""
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with receiving(answer, tls=context) as url:
+        port = url.split(":")[2].split("/")[0]
+        # The name resolves to the loopback address, which is checked and connected to; the
+        # certificate is still verified for the name (no lookup happens in between).
+        monkeypatch.setattr(registry, "resolver", lambda host, port: ["127.0.0.1"])
+        assert _send(f"https://localhost:{port}/hooks").error == "SSLError"  # not trusted yet
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        assert _send(f"https://localhost:{port}/hooks").status_code == 204
+    assert hosts == [f"localhost:{port}"]
