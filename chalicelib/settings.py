@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chalicelib.domain.bookings import MAX_NIGHTS_LIMIT
+
 LOCAL_STAGES = frozenset({"local", "test"})
 MIN_SECRET_BYTES = 32
 
@@ -40,7 +42,7 @@ class Settings(BaseSettings):
 
     # Bookings: a stay is at most MAX_NIGHTS nights (a transaction holds a lock per night,
     # and DynamoDB caps transactions at 100 items), booked at most MAX_ADVANCE_DAYS ahead.
-    max_nights: int = Field(30, ge=1, le=90)
+    max_nights: int = Field(30, ge=1, le=MAX_NIGHTS_LIMIT)
     max_advance_days: int = Field(365, ge=1)
     max_pending_per_guest: int = Field(5, ge=1)
     pending_hold_hours: int = Field(24, ge=1)

@@ -17,6 +17,8 @@ CANCELLED_BY_GUEST, REJECTED_BY_PROVIDER, EXPIRED = "CANCELLED_BY_GUEST", "REJEC
 # most four other items (room check, booking, guest counter, idempotency record).
 TRANSACTION_LIMIT = 100
 FIXED_ITEMS = 4
+# So the longest stay a setting may allow still fits in one transaction.
+MAX_NIGHTS_LIMIT = TRANSACTION_LIMIT - FIXED_ITEMS
 
 _TRANSITIONS = {
     PENDING: frozenset({CONFIRMED, CANCELLED}),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.domain.tokens import AccessClaims
-from chalicelib.handlers.http import ApiBlueprint, provider_of
+from chalicelib.handlers.http import ApiBlueprint
 from chalicelib.schemas.accounts import (
     BecomeProviderRequest,
     BecomeProviderResponse,
@@ -47,17 +47,17 @@ def become_provider(caller: AccessClaims, body: BecomeProviderRequest) -> Become
 
 
 @bp.operation("GET", "/api/accounts/provider-profile", auth="provider", response=ProviderProfileOut)
-def get_provider_profile(caller: AccessClaims) -> ProviderProfileOut:
+def get_provider_profile(owner: str) -> ProviderProfileOut:
     """The caller's provider profile."""
-    return ProviderProfileOut.model_validate(accounts.provider(provider_of(caller)))
+    return ProviderProfileOut.model_validate(accounts.provider(owner))
 
 
 @bp.operation(
     "PATCH", "/api/accounts/provider-profile", auth="provider", body=ProviderProfilePatch, response=ProviderProfileOut
 )
-def patch_provider_profile(caller: AccessClaims, body: ProviderProfilePatch) -> ProviderProfileOut:
+def patch_provider_profile(owner: str, body: ProviderProfilePatch) -> ProviderProfileOut:
     """Change business, contact and payout fields; KYC status and stats are not the provider's to set."""
-    return ProviderProfileOut.model_validate(accounts.update_provider_profile(provider_of(caller), body))
+    return ProviderProfileOut.model_validate(accounts.update_provider_profile(owner, body))
 
 
 @bp.operation("GET", "/api/providers/{provider_id}", response=ProviderPublic)

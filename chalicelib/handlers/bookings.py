@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from chalicelib.domain.tokens import AccessClaims
 from chalicelib.handlers.http import ApiBlueprint, header
-from chalicelib.models.bookings import Booking
 from chalicelib.schemas.bookings import BookingCreate, BookingDetail, BookingListQuery
-from chalicelib.schemas.listings import Page
+from chalicelib.schemas.common import Page
 from chalicelib.services import bookings
 
 bp = ApiBlueprint(__name__)
-
-
-def _page(items: list[Booking], next_cursor: str | None) -> Page[BookingDetail]:
-    return Page[BookingDetail](items=[BookingDetail.model_validate(b) for b in items], next_cursor=next_cursor)
 
 
 @bp.operation(
@@ -24,6 +19,7 @@ def _page(items: list[Booking], next_cursor: str | None) -> Page[BookingDetail]:
     response=BookingDetail,
     status=201,
     problems={
+        403: ("OWN_LISTING",),
         404: ("NOT_FOUND",),
         409: ("ROOM_UNAVAILABLE", "PENDING_LIMIT_REACHED", "CONFLICT"),
         422: ("IDEMPOTENCY_KEY_REUSED",),
@@ -38,7 +34,8 @@ def create_booking(caller: AccessClaims, body: BookingCreate) -> BookingDetail:
 @bp.operation("GET", "/api/bookings/rooms/my", auth="user", query=BookingListQuery, response=Page[BookingDetail])
 def my_bookings(caller: AccessClaims, query: BookingListQuery) -> Page[BookingDetail]:
     """The caller's bookings, newest first."""
-    return _page(*bookings.guest_bookings(caller.user_id, status=query.status, limit=query.limit, cursor=query.cursor))
+    listed = bookings.guest_bookings(caller.user_id, status=query.status, limit=query.limit, cursor=query.cursor)
+    return Page[BookingDetail].of(*listed)
 
 
 @bp.operation(
@@ -51,9 +48,10 @@ def my_bookings(caller: AccessClaims, query: BookingListQuery) -> Page[BookingDe
 )
 def provider_bookings(caller: AccessClaims, provider_id: str, query: BookingListQuery) -> Page[BookingDetail]:
     """A provider's bookings, newest first; for that provider and admins."""
-    return _page(
-        *bookings.provider_bookings(caller, provider_id, status=query.status, limit=query.limit, cursor=query.cursor)
+    listed = bookings.provider_bookings(
+        caller, provider_id, status=query.status, limit=query.limit, cursor=query.cursor
     )
+    return Page[BookingDetail].of(*listed)
 
 
 @bp.operation("GET", "/api/bookings/rooms/{booking_id}", auth="user", response=BookingDetail)

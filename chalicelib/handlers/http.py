@@ -1,7 +1,8 @@
 """The HTTP edge: declared operations, the role guards, and the one place where
 errors become RFC 9457 problem documents.
 
-A route is declared with what it takes and gives:
+A route is declared with what it takes and gives (a provider route's view may take
+`owner`, the caller's provider id, instead of asking for it):
 
     @bp.operation("POST", "/api/auth/register", body=RegisterRequest, response=UserOut, status=201)
     def register(body: RegisterRequest) -> UserOut: ...
@@ -15,6 +16,7 @@ becomes a problem document. The list of operations also feeds the OpenAPI docume
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import re
 import time
@@ -25,17 +27,16 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Literal
 
-from botocore.exceptions import BotoCoreError
 from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.domain.accounts import ROLE_ADMIN, ROLE_PROVIDER
+from chalicelib.domain import access
 from chalicelib.domain.tokens import AccessClaims
-from chalicelib.errors import DomainError, Forbidden, Invalid, ServiceUnavailable
+from chalicelib.errors import DomainError, Invalid, ServiceUnavailable
 from chalicelib.logs import request_id_var
-from chalicelib.models.base import is_transient
 from chalicelib.services.auth import caller_from_header
+from chalicelib.services.failures import storage_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -116,33 +117,16 @@ def _field_errors(exc: ValidationError, source: str) -> list[dict[str, str]]:
     return errors
 
 
-def _storage_unavailable(exc: BaseException) -> bool:
-    """Throttling, a lost transaction race or an unreachable endpoint, anywhere in the chain."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, BotoCoreError) or is_transient(seen):
-            return True
-        seen = seen.__cause__ or getattr(seen, "cause", None)
-    return False
-
-
 def problem_for(exc: Exception) -> Response:
     """Every error a view can raise, as a problem document. The only such mapping."""
     if isinstance(exc, DomainError):
         return problem(exc.status, exc.code, exc.detail, title=exc.title, extra=exc.extra, headers=exc.headers)
-    if _storage_unavailable(exc):
+    if storage_unavailable(exc):
         log.warning("storage unavailable", exc_info=exc)
         error = ServiceUnavailable("The service is busy; retry shortly.")
         return problem(error.status, error.code, error.detail, title=error.title, headers=error.headers)
     log.error("unhandled error", exc_info=exc)
     return problem(500, "INTERNAL_ERROR", "Something went wrong on our side.")
-
-
-def provider_of(caller: AccessClaims) -> str:
-    """The caller's provider id; 403 `NOT_A_PROVIDER` when the caller is none."""
-    if ROLE_PROVIDER not in caller.roles or caller.provider_id is None:
-        raise Forbidden("Only providers may do this; become a provider first.", code="NOT_A_PROVIDER")
-    return caller.provider_id
 
 
 def require(auth: Auth, headers: Any) -> AccessClaims | None:
@@ -151,9 +135,9 @@ def require(auth: Auth, headers: Any) -> AccessClaims | None:
         return None
     caller = caller_from_header(headers.get("authorization"))
     if auth == "provider":
-        provider_of(caller)
-    if auth == "admin" and ROLE_ADMIN not in caller.roles:
-        raise Forbidden("Only admins may do this.")
+        access.provider_id_of(caller)
+    if auth == "admin":
+        access.require_admin(caller)
     return caller
 
 
@@ -195,14 +179,20 @@ class ApiBlueprint(Blueprint):
         in_schema: bool = True,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
+            # A view takes `caller` (the verified claims) and, on provider routes, `owner`
+            # (the caller's provider id), as it declares.
+            wants = inspect.signature(view).parameters
+
             @functools.wraps(view)
             def endpoint(**path_params: str) -> Response:
                 request = _request_var.get()
                 kwargs: dict[str, Any] = dict(path_params)
                 try:
                     caller = require(auth, request.headers)
-                    if caller is not None:
+                    if caller is not None and "caller" in wants:
                         kwargs["caller"] = caller
+                    if caller is not None and "owner" in wants:
+                        kwargs["owner"] = access.provider_id_of(caller)
                     if body is not None:
                         kwargs["body"] = _parse(body, raw=request.raw_body)
                     if query is not None:

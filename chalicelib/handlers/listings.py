@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from chalicelib.domain.tokens import AccessClaims
-from chalicelib.handlers.http import ApiBlueprint, provider_of
-from chalicelib.schemas.common import PageQuery
+from chalicelib.handlers.http import ApiBlueprint
+from chalicelib.schemas.common import Page, PageQuery
 from chalicelib.schemas.listings import (
-    Page,
     RoomCreate,
     RoomOut,
     RoomPatch,
@@ -21,9 +19,9 @@ bp = ApiBlueprint(__name__)
 
 
 @bp.operation("POST", "/api/listings/stays", auth="provider", body=StayCreate, response=StayOut, status=201)
-def create_stay(caller: AccessClaims, body: StayCreate) -> StayOut:
+def create_stay(owner: str, body: StayCreate) -> StayOut:
     """List a new hotel, homestay or resort."""
-    return StayOut.model_validate(listings.create_stay(provider_of(caller), body))
+    return StayOut.model_validate(listings.create_stay(owner, body))
 
 
 @bp.operation("GET", "/api/listings/stays/{stay_id}", response=StayWithRooms)
@@ -41,11 +39,11 @@ def get_stay(stay_id: str) -> StayWithRooms:
     auth="provider",
     body=StayPatch,
     response=StayOut,
-    problems={409: ("CONFLICT",)},
+    problems={409: ("CURRENCY_LOCKED", "CONFLICT")},
 )
-def patch_stay(caller: AccessClaims, stay_id: str, body: StayPatch) -> StayOut:
+def patch_stay(owner: str, stay_id: str, body: StayPatch) -> StayOut:
     """Change the fields sent of one's own stay."""
-    return StayOut.model_validate(listings.update_stay(provider_of(caller), stay_id, body))
+    return StayOut.model_validate(listings.update_stay(owner, stay_id, body))
 
 
 @bp.operation(
@@ -55,16 +53,16 @@ def patch_stay(caller: AccessClaims, stay_id: str, body: StayPatch) -> StayOut:
     status=204,
     problems={409: ("ROOM_HAS_BOOKINGS", "CONFLICT")},
 )
-def delete_stay(caller: AccessClaims, stay_id: str) -> None:
+def delete_stay(owner: str, stay_id: str) -> None:
     """Delete one's own stay with its rooms."""
-    listings.delete_stay(provider_of(caller), stay_id)
+    listings.delete_stay(owner, stay_id)
 
 
 @bp.operation("GET", "/api/listings/my-stays", auth="provider", query=PageQuery, response=Page[StayOut])
-def my_stays(caller: AccessClaims, query: PageQuery) -> Page[StayOut]:
+def my_stays(owner: str, query: PageQuery) -> Page[StayOut]:
     """The caller's stays, newest first."""
-    stays, next_cursor = listings.provider_stays(provider_of(caller), limit=query.limit, cursor=query.cursor)
-    return Page[StayOut](items=[StayOut.model_validate(s) for s in stays], next_cursor=next_cursor)
+    stays, next_cursor = listings.provider_stays(owner, limit=query.limit, cursor=query.cursor)
+    return Page[StayOut].of(stays, next_cursor)
 
 
 @bp.operation(
@@ -76,9 +74,9 @@ def my_stays(caller: AccessClaims, query: PageQuery) -> Page[StayOut]:
     status=201,
     problems={409: ("ROOM_LIMIT_REACHED", "CONFLICT")},
 )
-def add_room(caller: AccessClaims, stay_id: str, body: RoomCreate) -> RoomOut:
+def add_room(owner: str, stay_id: str, body: RoomCreate) -> RoomOut:
     """Add a room to one's own stay."""
-    return RoomOut.model_validate(listings.add_room(provider_of(caller), stay_id, body))
+    return RoomOut.model_validate(listings.add_room(owner, stay_id, body))
 
 
 @bp.operation(
@@ -89,9 +87,9 @@ def add_room(caller: AccessClaims, stay_id: str, body: RoomCreate) -> RoomOut:
     response=RoomOut,
     problems={409: ("CONFLICT",)},
 )
-def patch_room(caller: AccessClaims, stay_id: str, room_id: str, body: RoomPatch) -> RoomOut:
+def patch_room(owner: str, stay_id: str, room_id: str, body: RoomPatch) -> RoomOut:
     """Change the fields sent of a room; `is_available: false` stops selling it."""
-    return RoomOut.model_validate(listings.update_room(provider_of(caller), stay_id, room_id, body))
+    return RoomOut.model_validate(listings.update_room(owner, stay_id, room_id, body))
 
 
 @bp.operation(
@@ -101,6 +99,6 @@ def patch_room(caller: AccessClaims, stay_id: str, room_id: str, body: RoomPatch
     status=204,
     problems={409: ("ROOM_HAS_BOOKINGS", "CONFLICT")},
 )
-def delete_room(caller: AccessClaims, stay_id: str, room_id: str) -> None:
+def delete_room(owner: str, stay_id: str, room_id: str) -> None:
     """Delete a room of one's own stay."""
-    listings.delete_room(provider_of(caller), stay_id, room_id)
+    listings.delete_room(owner, stay_id, room_id)

@@ -13,7 +13,8 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import (
     MapAttribute,
@@ -23,9 +24,15 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 
-from chalicelib.domain.bookings import holds_nights
+from chalicelib.domain.bookings import holds_nights, local_instant, nights_of
 from chalicelib.models.attributes import DecimalAttribute
 from chalicelib.models.base import TableItem
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.condition import Condition
+
+    from chalicelib.models.accounts import Provider, User
+    from chalicelib.models.listings import Room, Stay
 
 TIMER_SHARDS = 4
 
@@ -44,6 +51,11 @@ def timer_instant(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def due_by(moment: datetime) -> Condition:
+    """Timer index sort key condition: due at or before `moment`."""
+    return TableItem.timer_due <= timer_instant(moment)
+
+
 def guest_bookings_pk(user_id: str) -> str:
     return f"GUEST#{user_id}#BOOKINGS"
 
@@ -56,17 +68,44 @@ def nights_pk(stay_id: str) -> str:
     return f"NIGHTS#{stay_id}"
 
 
+def _lock_sk(night: str, room_id: str) -> str:
+    return f"{night}#{room_id}"
+
+
+def night_of_lock_sk(sk: str) -> str:
+    """The night a lock's sort key names (`<night>#<room id>`)."""
+    return sk.split("#", 1)[0]
+
+
+def locks_between(first_night: date, last_night: date) -> Condition:
+    """Sort key condition: the locks of every room for the nights `first_night..last_night`."""
+    return TableItem.sk.between(first_night.isoformat(), _lock_sk(last_night.isoformat(), "\uffff"))
+
+
+def locks_from(night: date) -> Condition:
+    """Sort key condition: the locks of every room from `night` on."""
+    return TableItem.sk >= night.isoformat()
+
+
 class GuestSnapshot(MapAttribute[str, str]):
     id = UnicodeAttribute()
     full_name = UnicodeAttribute()
     email = UnicodeAttribute()
     phone = UnicodeAttribute(null=True)
 
+    @classmethod
+    def of(cls, user: User) -> GuestSnapshot:
+        return cls(id=user.id, full_name=user.full_name, email=user.email, phone=user.phone)
+
 
 class ProviderSnapshot(MapAttribute[str, str]):
     id = UnicodeAttribute()
     business_name = UnicodeAttribute()
     business_phone = UnicodeAttribute()
+
+    @classmethod
+    def of(cls, provider: Provider) -> ProviderSnapshot:
+        return cls(id=provider.id, business_name=provider.business_name, business_phone=provider.business_phone)
 
 
 class RoomSnapshot(MapAttribute[str, object]):
@@ -75,6 +114,10 @@ class RoomSnapshot(MapAttribute[str, object]):
     room_type = UnicodeAttribute()
     price_per_night = DecimalAttribute()
     max_guest_per_room = NumberAttribute()
+
+    @classmethod
+    def of(cls, room: Room) -> RoomSnapshot:
+        return cls(**{name: getattr(room, name) for name in cls.get_attributes()})
 
 
 class StaySnapshot(MapAttribute[str, str]):
@@ -87,6 +130,11 @@ class StaySnapshot(MapAttribute[str, str]):
     timezone = UnicodeAttribute()
     check_in_time = UnicodeAttribute()
     check_out_time = UnicodeAttribute()
+
+    @classmethod
+    def of(cls, stay: Stay) -> StaySnapshot:
+        fields: dict[str, Any] = {name: getattr(stay, name) for name in cls.get_attributes() if name != "type"}
+        return cls(type=stay.stay_type, **fields)
 
 
 class Booking(TableItem, discriminator="Booking"):
@@ -129,6 +177,20 @@ class Booking(TableItem, discriminator="Booking"):
         else:
             self.timer_shard = self.timer_due = None
 
+    def night_locks(self, ttl: timedelta) -> list[NightLock]:
+        """The lock items of its nights; each expires (TTL) `ttl` after its night, on the stay's clock."""
+        nights = nights_of(date.fromisoformat(self.check_in), date.fromisoformat(self.check_out))
+        return [
+            NightLock(
+                stay_id=self.stay_id,
+                room_id=self.room_id,
+                night=night.isoformat(),
+                booking_id=self.id,
+                expires_at=local_instant(night + ttl, "00:00", self.stay.timezone),
+            )
+            for night in nights
+        ]
+
 
 class NightLock(TableItem, discriminator="NightLock"):
     stay_id = UnicodeAttribute()
@@ -138,7 +200,7 @@ class NightLock(TableItem, discriminator="NightLock"):
 
     @staticmethod
     def keys(stay_id: str, night: str, room_id: str) -> tuple[str, str]:
-        return nights_pk(stay_id), f"{night}#{room_id}"
+        return nights_pk(stay_id), _lock_sk(night, room_id)
 
     def derive_keys(self) -> None:
         self.pk, self.sk = self.keys(self.stay_id, self.night, self.room_id)

@@ -14,7 +14,7 @@ Index keys:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -28,6 +28,9 @@ from pynamodb.attributes import (
 from chalicelib.domain.listings import city_key
 from chalicelib.models.attributes import DecimalAttribute
 from chalicelib.models.base import TableItem
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.condition import Condition
 
 
 def stay_pk(stay_id: str) -> str:
@@ -44,6 +47,11 @@ def city_pk(city: str) -> str:
 
 def type_pk(stay_type: str) -> str:
     return f"TYPE#{stay_type}"
+
+
+def city_of_type(stay_type: str) -> Condition:
+    """gsi2 sort key condition: a city's stays and rooms of one stay type."""
+    return TableItem.gsi2sk.startswith(f"{stay_type}#")
 
 
 class Stay(TableItem, discriminator="Stay"):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -18,6 +19,7 @@ from pydantic import (
 )
 
 from chalicelib.domain.accounts import normalise_phone
+from chalicelib.domain.money import MAX_MINOR_UNIT
 
 
 class Strict(BaseModel):
@@ -41,6 +43,19 @@ class Out(BaseModel):
     """A response body, built from stored items."""
 
     model_config = ConfigDict(from_attributes=True, defer_build=True)
+
+
+ItemT = TypeVar("ItemT", bound=BaseModel)
+
+
+class Page(Out, Generic[ItemT]):
+    items: list[ItemT]
+    next_cursor: str | None
+
+    @classmethod
+    def of(cls, items: Sequence[object], next_cursor: str | None) -> Self:
+        """A page of `items` (response models, or stored items they are built from)."""
+        return cls.model_validate({"items": items, "next_cursor": next_cursor})
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -68,11 +83,12 @@ def _number_or_text(value: object) -> object:
     return value
 
 
-# Money in and out: exact Decimal inside, a JSON number on the wire.
+# Money in and out: exact Decimal inside, a JSON number on the wire. Its decimals are checked
+# against the currency's minor unit where the currency is known (`chalicelib.domain.money`).
 Money = Annotated[
     Decimal,
     BeforeValidator(_number_or_text),
-    Field(gt=0, max_digits=10, decimal_places=2, strict=False),
+    Field(gt=0, max_digits=10, decimal_places=MAX_MINOR_UNIT, strict=False, allow_inf_nan=False),
     PlainSerializer(float, return_type=float, when_used="json"),
 ]
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, PlainSerializer, StringConstraints, field_validator
 from pydantic_extra_types.country import CountryAlpha2
 from pydantic_extra_types.currency_code import ISO4217
 
 from chalicelib.domain.listings import is_time_zone
+from chalicelib.domain.money import minor_unit
 from chalicelib.schemas.common import LongText, Money, Name, Out, Strict, Text
 
 StayType = Literal["hotel", "homestay", "resort"]
@@ -27,6 +28,12 @@ def _time_zone(name: str) -> str:
     return name
 
 
+def _priced_currency(code: str) -> str:
+    minor_unit(code)  # ValueError for gold, SDRs and test codes: nothing is priced in them
+    return code
+
+
+Currency = Annotated[ISO4217, AfterValidator(_priced_currency)]
 TimeZone = Annotated[str, Field(max_length=64), AfterValidator(_time_zone)]
 MoneyOut = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
@@ -50,7 +57,7 @@ class StayCreate(Strict):
     city: Name
     country: CountryAlpha2
     timezone: TimeZone
-    currency: ISO4217
+    currency: Currency
     check_in_time: ClockTime = "14:00"
     check_out_time: ClockTime = "12:00"
 
@@ -63,7 +70,7 @@ class StayPatch(Patch):
     city: Name | None = None
     country: CountryAlpha2 | None = None
     timezone: TimeZone | None = None
-    currency: ISO4217 | None = None
+    currency: Currency | None = None
     check_in_time: ClockTime | None = None
     check_out_time: ClockTime | None = None
 
@@ -127,11 +134,3 @@ class StayOut(Out):
 
 class StayWithRooms(StayOut):
     rooms: list[RoomOut]
-
-
-ItemT = TypeVar("ItemT", bound=BaseModel)
-
-
-class Page(Out, Generic[ItemT]):
-    items: list[ItemT]
-    next_cursor: str | None

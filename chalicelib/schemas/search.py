@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AliasChoices, Field, model_validator
 
+from chalicelib.domain.money import MAX_MINOR_UNIT
 from chalicelib.schemas.common import Name, Out, PageQuery
 from chalicelib.schemas.listings import MoneyOut, RoomOut, StayType
 
-Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+if TYPE_CHECKING:
+    from chalicelib.models.listings import Room, Stay
+
+# A filter over stays in several currencies: bounded by the finest minor unit there is.
+Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=MAX_MINOR_UNIT, allow_inf_nan=False)]
 
 
 class AvailabilityQuery(PageQuery):
@@ -46,6 +51,22 @@ class StayCard(Out):
     max_price_per_night: MoneyOut
     available_room_count: int
 
+    @classmethod
+    def of(cls, stay: Stay, free_rooms: list[Room]) -> StayCard:
+        """The card of a stay with these free rooms."""
+        prices = [room.price_per_night for room in free_rooms]
+        return cls(
+            id=stay.id,
+            type=stay.stay_type,
+            name=stay.name,
+            city=stay.city,
+            country=stay.country,
+            currency=stay.currency,
+            min_price_per_night=min(prices),
+            max_price_per_night=max(prices),
+            available_room_count=len(free_rooms),
+        )
+
 
 class StayBrief(Out):
     id: str
@@ -57,3 +78,9 @@ class StayBrief(Out):
 class AvailableRoom(RoomOut):
     stay_type: StayType
     stay: StayBrief
+
+    @classmethod
+    def of(cls, stay: Stay, room: Room) -> AvailableRoom:
+        return cls(
+            **RoomOut.model_validate(room).model_dump(), stay_type=stay.stay_type, stay=StayBrief.model_validate(stay)
+        )

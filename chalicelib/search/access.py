@@ -1,4 +1,4 @@
-"""The search's two access patterns: candidates from an index, then the taken nights.
+"""The lock and listing access patterns: candidates from an index, then the taken nights.
 
 Round trip 1 reads the candidate stays and rooms from one index Query (paged);
 round trip 2 reads the locks of every candidate stay in the date range, one
@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
+from chalicelib import clock
+from chalicelib.domain.bookings import today_in
 from chalicelib.domain.listings import STAY_TYPES
 from chalicelib.models.base import TableItem
-from chalicelib.models.bookings import NightLock, nights_pk
-from chalicelib.models.listings import Room, Stay, city_pk, type_pk
+from chalicelib.models.bookings import NightLock, locks_between, locks_from, nights_pk
+from chalicelib.models.listings import Room, Stay, city_of_type, city_pk, type_pk
 
 # Lock queries in flight at once (the table connection's pool holds 40).
 MAX_PARALLEL_QUERIES = 32
@@ -46,7 +48,7 @@ def _group(items: Iterable[TableItem]) -> dict[str, Candidate]:
 
 def stays_and_rooms_in_city(city: str, stay_type: str | None) -> dict[str, Candidate]:
     """gsi2: `CITY#<city key>`, with `begins_with(<stay type>#)` when a type is asked for."""
-    condition = TableItem.gsi2sk.startswith(f"{stay_type}#") if stay_type else None
+    condition = city_of_type(stay_type) if stay_type else None
     return _group(TableItem.gsi2.query(city_pk(city), condition))
 
 
@@ -75,8 +77,7 @@ def _pool() -> ThreadPoolExecutor:
 def _taken_in_stay(stay_id: str, check_in: date, check_out: date) -> set[tuple[str, str]]:
     """Strongly consistent Query `NIGHTS#<stay id>`, sk between the first and last night:
     a booking that committed is seen, and a cancelled one's nights are free at once."""
-    last_night = (check_out - timedelta(days=1)).isoformat()
-    condition = TableItem.sk.between(check_in.isoformat(), f"{last_night}#\uffff")
+    condition = locks_between(check_in, check_out - timedelta(days=1))
     return {(lock.night, lock.room_id) for lock in NightLock.query(nights_pk(stay_id), condition, consistent_read=True)}
 
 
@@ -84,3 +85,16 @@ def taken_nights(stay_ids: list[str], check_in: date, check_out: date) -> dict[s
     """`(night, room id)` pairs taken in `[check_in, check_out)`, per stay, queried in parallel."""
     results = _pool().map(lambda stay_id: _taken_in_stay(stay_id, check_in, check_out), stay_ids)
     return dict(zip(stay_ids, results, strict=True))
+
+
+def has_upcoming_bookings(stay: Stay, room_id: str | None = None) -> bool:
+    """Whether any night from today on (stay's zone) is held, for the stay or one of its rooms:
+    one Query on `NIGHTS#<stay id>` with `sk >= today`. Only PENDING and CONFIRMED bookings
+    hold locks, so a lock is an upcoming booking."""
+    locks = NightLock.query(
+        nights_pk(stay.id),
+        locks_from(today_in(stay.timezone, clock.utcnow())),
+        filter_condition=(NightLock.room_id == room_id) if room_id else None,
+        limit=1,
+    )
+    return any(True for _ in locks)

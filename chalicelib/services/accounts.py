@@ -43,12 +43,12 @@ def _create_user(user: User) -> None:
     beforehand, make email and phone unique, also under concurrent sign-ups.
     """
     email = EmailClaim(user_id=user.id, email_key=email_key(user.email))
+    phone = PhoneClaim(user_id=user.id, phone=user.phone) if user.phone is not None else None
     try:
         with transaction() as tx:
             tx.save(user, condition=User.pk.does_not_exist())
             tx.save(email, condition=EmailClaim.pk.does_not_exist(), return_values=ALL_OLD)
-            if user.phone is not None:
-                phone = PhoneClaim(user_id=user.id, phone=user.phone)
+            if phone is not None:
                 tx.save(phone, condition=PhoneClaim.pk.does_not_exist(), return_values=ALL_OLD)
             tx.save(
                 GuestProfile(user_id=user.id, updated_at=user.created_at), condition=GuestProfile.pk.does_not_exist()
@@ -57,7 +57,7 @@ def _create_user(user: User) -> None:
         taken = {pk for pk, _ in failed_conditions(exc)}
         if email.pk in taken:
             raise Conflict("An account with this email exists.", code="EMAIL_TAKEN") from exc
-        if any(pk.startswith("PHONE#") for pk in taken):
+        if phone is not None and phone.pk in taken:
             raise Conflict("An account with this phone number exists.", code="PHONE_TAKEN") from exc
         raise
 

@@ -5,34 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from pynamodb.exceptions import PynamoDBException
-
 from chalicelib import clock
+from chalicelib.domain import access
 from chalicelib.domain.ids import is_id, new_child_id, new_id, parent_of
 from chalicelib.domain.listings import MAX_ROOMS_PER_STAY
+from chalicelib.domain.money import check_amount
 from chalicelib.errors import Conflict, NotFound
-from chalicelib.models.base import TableItem, condition_failed, transaction
+from chalicelib.models.base import TableItem, transaction
 from chalicelib.models.listings import Room, Stay, provider_stays_pk, stay_pk
 from chalicelib.schemas.listings import RoomCreate, RoomPatch, StayCreate, StayPatch
-from chalicelib.services.bookings import has_upcoming_bookings
+from chalicelib.search.access import has_upcoming_bookings
 from chalicelib.services.pages import page
+from chalicelib.services.retries import retrying, stale_on_condition
 
 T = TypeVar("T")
-ATTEMPTS = 3
 # Fields of a stay that its rooms copy (index keys, currency): changing one rewrites the rooms.
 _ROOMS_FOLLOW = frozenset({"stay_type", "country", "city", "currency"})
 
 
 def _optimistic(write: Callable[[], T]) -> T:
     """Run a read-modify-write again when a version condition shows a concurrent change."""
-    for _ in range(ATTEMPTS):
-        try:
-            return write()
-        except PynamoDBException as exc:
-            if not condition_failed(exc):
-                raise
-            last = exc
-    raise Conflict("The stay changed while it was being saved; try again.") from last
+    return retrying(stale_on_condition(write), what="stay")
 
 
 def _has_bookings(what: str) -> Conflict:
@@ -61,7 +54,7 @@ def stay_with_rooms(stay_id: str, *, consistent: bool = False) -> tuple[Stay, li
 def _owned(provider_id: str, stay_id: str) -> tuple[Stay, list[Room]]:
     """The stay and its rooms, read consistently; another provider's stay is not found."""
     stay, rooms = stay_with_rooms(stay_id, consistent=True)
-    if stay.provider_id != provider_id:
+    if not access.owns(provider_id, stay.provider_id):
         raise NotFound("No such stay.")
     return stay, rooms
 
@@ -93,6 +86,8 @@ def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
     def write() -> Stay:
         stay, rooms = _owned(provider_id, stay_id)
         changes = patch.model_dump(include=patch.model_fields_set)
+        if changes.get("currency", stay.currency) != stay.currency:
+            _check_currency_change(stay, rooms, changes["currency"])
         for name, value in changes.items():
             setattr(stay, name, value)
         stay.updated_at = clock.utcnow()
@@ -107,6 +102,15 @@ def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
         return stay
 
     return _optimistic(write)
+
+
+def _check_currency_change(stay: Stay, rooms: list[Room], currency: str) -> None:
+    """Bookings are priced in the stay's currency: 409 `CURRENCY_LOCKED` while any is upcoming;
+    and every room's price must be an amount of the new currency."""
+    if has_upcoming_bookings(stay):
+        raise Conflict("The stay has upcoming bookings in its currency.", code="CURRENCY_LOCKED")
+    for room in rooms:
+        check_amount(room.price_per_night, currency, "currency")
 
 
 def _stop_selling(stay: Stay, rooms: list[Room], room_id: str | None = None) -> None:
@@ -158,6 +162,7 @@ def add_room(provider_id: str, stay_id: str, body: RoomCreate) -> Room:
 
     def write() -> Room:
         stay, _ = _owned(provider_id, stay_id)
+        check_amount(body.price_per_night, stay.currency, "price_per_night")
         if stay.room_count >= MAX_ROOMS_PER_STAY:
             raise Conflict(f"A stay has at most {MAX_ROOMS_PER_STAY} rooms.", code="ROOM_LIMIT_REACHED")
         now = clock.utcnow()
@@ -192,7 +197,8 @@ def update_room(provider_id: str, stay_id: str, room_id: str, patch: RoomPatch) 
     """Save the room under its version with the fields sent."""
 
     def write() -> Room:
-        _, room = _owned_room(provider_id, stay_id, room_id)
+        stay, room = _owned_room(provider_id, stay_id, room_id)
+        check_amount(patch.price_per_night, stay.currency, "price_per_night")
         for name, value in patch.model_dump(include=patch.model_fields_set).items():
             setattr(room, name, value)
         room.updated_at = clock.utcnow()

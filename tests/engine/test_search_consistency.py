@@ -16,8 +16,8 @@ from chalicelib.models.bookings import Booking
 from chalicelib.models.listings import Room
 from chalicelib.schemas.listings import RoomCreate, StayCreate
 from chalicelib.schemas.search import AvailabilityQuery
-from chalicelib.search.availability import free_rooms
 from chalicelib.services import bookings, listings
+from chalicelib.services.search import free_rooms
 from tests.engine.test_booking_races import guest, request
 from tests.factories import room_body, stay_body
 

@@ -460,8 +460,8 @@ def test_a_booking_that_commits_while_its_room_is_being_deleted_stops_the_delete
 
 def test_no_booking_commits_once_a_room_delete_has_begun(api: Api, world: World, monkeypatch) -> None:
     """A booking that read the room before the delete took it off sale fails its condition."""
-    from chalicelib.services import bookings as booking_service
     from chalicelib.services import listings
+    from chalicelib.services.bookings import create as booking_service
 
     real_write = booking_service._write
 
@@ -474,3 +474,18 @@ def test_no_booking_commits_once_a_room_delete_has_begun(api: Api, world: World,
     reply = api.post("/api/bookings/rooms/room-booking", world.body(), token=world.guest.access)
     assert reply.status in (404, 409), reply.body
     assert locks() == []
+
+
+def test_a_provider_cannot_book_its_own_listing(api: Api, world: World) -> None:
+    """Self-dealing would inflate the public total_bookings: 403 OWN_LISTING, nothing written."""
+    before = table_items()
+    reply = api.post("/api/bookings/rooms/room-booking", world.body(), token=world.provider.access)
+    assert (reply.status, reply.code) == (403, "OWN_LISTING")
+    assert table_items() == before
+    assert provider_total(api, world) == 0
+
+
+def test_another_provider_may_book_the_listing(api: Api, world: World) -> None:
+    rival = sign_up_provider(api)
+    reply = api.post("/api/bookings/rooms/room-booking", world.body(), token=rival.access)
+    assert reply.status == 201, reply.body

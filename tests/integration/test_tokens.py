@@ -17,7 +17,7 @@ def forge(claims: dict, *, key: str = SECRET, algorithm: str = "HS256") -> str:
         "sub": "someone",
         "iss": "stays-api",
         "iat": int(now.timestamp()),
-        "exp": int((now + timedelta(minutes=5)).timestamp()),
+        "exp": int((now + timedelta(hours=2)).timestamp()),  # outlives a slow suite
         "jti": "j" * 22,
         "token_use": "access",
         "roles": ["guest", "admin"],

@@ -1,24 +1,26 @@
-"""Which rooms are free for a stay of `[check_in, check_out)`, and the stay cards built from them."""
+"""The search use cases: which rooms are free for `[check_in, check_out)`, and the stay cards.
+
+Validates the dates, combines the access patterns of `chalicelib.search.access`
+(candidates, then taken nights), orders and pages the result.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TypeVar
 
+from chalicelib import clock
 from chalicelib.domain import bookings as rules
-from chalicelib.domain import cursors
 from chalicelib.errors import Invalid
 from chalicelib.models.listings import Room, Stay
-from chalicelib.schemas.search import AvailabilityQuery, StayCard, StaySearchQuery
+from chalicelib.schemas.search import AvailabilityQuery, AvailableRoom, StayCard, StaySearchQuery
 from chalicelib.search.access import candidates, taken_nights
+from chalicelib.services.pages import SortKey, keyset_page
 from chalicelib.settings import get_settings
 
-T = TypeVar("T")
 # The date line's western side (UTC-12) is the last place where a date is still today:
 # a check-in before today there is in the past everywhere.
 LAST_TIME_ZONE = "Etc/GMT+12"
@@ -80,23 +82,7 @@ def stay_cards(free: list[FreeRoom]) -> list[StayCard]:
     by_stay: dict[str, list[FreeRoom]] = {}
     for item in free:
         by_stay.setdefault(item.stay.id, []).append(item)
-    cards = []
-    for items in by_stay.values():
-        stay, prices = items[0].stay, [item.room.price_per_night for item in items]
-        cards.append(
-            StayCard(
-                id=stay.id,
-                type=stay.stay_type,
-                name=stay.name,
-                city=stay.city,
-                country=stay.country,
-                currency=stay.currency,
-                min_price_per_night=min(prices),
-                max_price_per_night=max(prices),
-                available_room_count=len(items),
-            )
-        )
-    return cards
+    return [StayCard.of(items[0].stay, [item.room for item in items]) for items in by_stay.values()]
 
 
 def _scope(kind: str, query: AvailabilityQuery) -> str:
@@ -106,43 +92,27 @@ def _scope(kind: str, query: AvailabilityQuery) -> str:
     return f"{kind}:{digest}"
 
 
-def _page(
-    items: Sequence[T],
-    key: Callable[[T], tuple[Decimal, str]],
-    query: AvailabilityQuery,
-    scope: str,
-) -> tuple[list[T], str | None]:
-    """Keyset pagination over a sorted result: the cursor holds the last key served, so a
-    page never repeats or skips an item that stays in the result between two calls."""
-    secret = get_settings().signing_key
-    ordered = sorted(items, key=key)
-    if query.cursor:
-        after = cursors.decode(query.cursor, scope=scope, key=secret)["after"]
-        last = (Decimal(after[0]), after[1])
-        ordered = [item for item in ordered if key(item) > last]
-    served = ordered[: query.limit]
-    if len(ordered) <= query.limit:
-        return served, None
-    value, ident = key(served[-1])
-    return served, cursors.encode({"after": [str(value), ident]}, scope=scope, key=secret)
-
-
-def search_stays(query: StaySearchQuery, now: datetime) -> tuple[list[StayCard], str | None]:
+def search_stays(query: StaySearchQuery) -> tuple[list[StayCard], str | None]:
     """Stay cards with at least one free room, cheapest first or dearest first by their
     lowest free price (or by the lowest price when no sort is asked), paginated."""
-    free = free_rooms(query, now, min_price=query.min_price, max_price=query.max_price)
+    free = free_rooms(query, clock.utcnow(), min_price=query.min_price, max_price=query.max_price)
     sign = -1 if query.sort == "price_desc" else 1
 
-    def key(card: StayCard) -> tuple[Decimal, str]:
+    def key(card: StayCard) -> SortKey:
         return sign * card.min_price_per_night, card.id
 
-    return _page(stay_cards(free), key, query, _scope("search-stays", query))
+    scope = _scope("search-stays", query)
+    return keyset_page(stay_cards(free), key, limit=query.limit, cursor=query.cursor, scope=scope)
 
 
-def available_rooms(query: AvailabilityQuery, now: datetime) -> tuple[list[FreeRoom], str | None]:
+def available_rooms(query: AvailabilityQuery) -> tuple[list[AvailableRoom], str | None]:
     """Free rooms, cheapest first, paginated."""
 
-    def key(item: FreeRoom) -> tuple[Decimal, str]:
+    def key(item: FreeRoom) -> SortKey:
         return item.room.price_per_night, item.room.id
 
-    return _page(free_rooms(query, now), key, query, _scope("available-rooms", query))
+    scope = _scope("available-rooms", query)
+    free, next_cursor = keyset_page(
+        free_rooms(query, clock.utcnow()), key, limit=query.limit, cursor=query.cursor, scope=scope
+    )
+    return [AvailableRoom.of(item.stay, item.room) for item in free], next_cursor
