@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from chalicelib.domain.tokens import AccessClaims
-from chalicelib.handlers.http import ApiBlueprint, provider_of
-from chalicelib.schemas.common import PageQuery
-from chalicelib.schemas.listings import Page
+from chalicelib.handlers.http import ApiBlueprint
+from chalicelib.schemas.common import Page, PageQuery
 from chalicelib.schemas.webhooks import DeliveryOut, WebhookCreate, WebhookCreated, WebhookOut
 from chalicelib.services import webhooks
 
@@ -22,22 +20,22 @@ _PATH = "/api/accounts/provider-profile/webhooks"
     status=201,
     problems={409: ("WEBHOOK_LIMIT_REACHED",)},
 )
-def register_webhook(caller: AccessClaims, body: WebhookCreate) -> WebhookCreated:
+def register_webhook(owner: str, body: WebhookCreate) -> WebhookCreated:
     """Subscribe a URL to event types; the answer shows the signing secret, once."""
-    return WebhookCreated.model_validate(webhooks.register(provider_of(caller), body))
+    return WebhookCreated.model_validate(webhooks.register(owner, body))
 
 
 @bp.operation("GET", _PATH, auth="provider", response=Page[WebhookOut])
-def list_webhooks(caller: AccessClaims) -> Page[WebhookOut]:
+def list_webhooks(owner: str) -> Page[WebhookOut]:
     """The caller's webhooks (at most 5, one page), without their secrets."""
-    found = webhooks.webhooks(provider_of(caller))
+    found = webhooks.webhooks(owner)
     return Page[WebhookOut](items=[WebhookOut.model_validate(w) for w in found], next_cursor=None)
 
 
 @bp.operation("DELETE", _PATH + "/{webhook_id}", auth="provider", status=204, problems={404: ("NOT_FOUND",)})
-def delete_webhook(caller: AccessClaims, webhook_id: str) -> None:
+def delete_webhook(owner: str, webhook_id: str) -> None:
     """Remove a webhook; its pending deliveries are not sent."""
-    webhooks.delete(provider_of(caller), webhook_id)
+    webhooks.delete(owner, webhook_id)
 
 
 @bp.operation(
@@ -48,7 +46,7 @@ def delete_webhook(caller: AccessClaims, webhook_id: str) -> None:
     response=Page[DeliveryOut],
     problems={404: ("NOT_FOUND",)},
 )
-def webhook_deliveries(caller: AccessClaims, webhook_id: str, query: PageQuery) -> Page[DeliveryOut]:
+def webhook_deliveries(owner: str, webhook_id: str, query: PageQuery) -> Page[DeliveryOut]:
     """The webhook's deliveries, newest first: attempts made, last answer, next attempt."""
-    items, next_cursor = webhooks.deliveries(provider_of(caller), webhook_id, limit=query.limit, cursor=query.cursor)
+    items, next_cursor = webhooks.deliveries(owner, webhook_id, limit=query.limit, cursor=query.cursor)
     return Page[DeliveryOut](items=[DeliveryOut.model_validate(d) for d in items], next_cursor=next_cursor)
