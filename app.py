@@ -8,10 +8,11 @@ settings are checked and logging set up by the first request of all
 
 from chalice import Chalice
 
-from chalicelib.handlers import routes, timers
+from chalicelib.handlers import routes, streams, timers
 from chalicelib.handlers.http import http_middleware
 
 app = Chalice(app_name="stays-api", configure_logs=False)
 app.register_middleware(http_middleware, "http")
 routes.register(app)
 app.register_blueprint(timers.bp)
+app.register_blueprint(streams.bp)

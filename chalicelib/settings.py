@@ -50,7 +50,17 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = Field(24, ge=1)
     # Lock items of past nights are removed by DynamoDB's TTL this long after the night.
     lock_ttl_days: int = Field(3, ge=1)
-    timer_rate_minutes: int = Field(15, ge=1)
+    # On AWS a whole number of minutes (an EventBridge rate); `make run` also takes fractions (0.1 = 6 s).
+    timer_rate_minutes: float = Field(15, gt=0)
+
+    # Events: the stage's EventBridge bus (set by the deployment template); without one, as
+    # under `make run`, events are appended as JSON lines to EVENTS_FILE.
+    event_bus_name: str | None = None
+    events_file: str | None = None
+    # Webhook retries: the delays after the first attempt (Standard Webhooks' schedule,
+    # 8 attempts over about 27 hours). A delivery whose last attempt fails is DEAD.
+    webhook_retry_delays_seconds: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
+    webhook_timeout_seconds: float = Field(10, gt=0, le=10)
     # A completed stay may be reviewed until this many days after its check-out time.
     review_window_days: int = Field(30, ge=1)
 
@@ -79,6 +89,11 @@ class Settings(BaseSettings):
         else:
             _check_secret(self.jwt_secret.get_secret_value())
         return self
+
+    @property
+    def allows_local_webhooks(self) -> bool:
+        """`make run` and the tests may send to http://127.0.0.1 and http://localhost."""
+        return self.stage in LOCAL_STAGES
 
     @property
     def signing_key(self) -> str:

@@ -1,4 +1,5 @@
-"""The merge template for `chalice package`: the table, least-privilege roles, gateway errors.
+"""The merge template for `chalice package`: the table and its stream, the event bus, least-privilege
+roles, gateway errors.
 
     python -m scripts.deploy_template --stage prod > build/merge-prod.json
 
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from chalicelib.domain.events import EVENT_KINDS
 from chalicelib.models.base import TableItem
 
 TABLE = "StaysTable"
@@ -46,6 +48,26 @@ def traced(stage: str) -> bool:
     return bool(json.loads(CONFIG.read_text())["stages"][stage].get("xray", False))
 
 
+# The stream function: a provider's webhooks (Query), the stay of a review (GetItem), and
+# the delivery items it schedules (PutItem).
+EVENTS_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"]
+# The sender: due deliveries and their chains (Query), the webhook (GetItem), each attempt (PutItem).
+DELIVERY_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"]
+STREAM_READ_ACTIONS = [
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+]
+BUS = "EventBus"
+STREAM_DLQ = "StreamDeadLetters"
+# Retries of a failing stream record before it goes to the dead-letter queue; the record's
+# successors wait meanwhile (a shard is read in order), so this bounds how long.
+STREAM_MAX_RETRIES = 10
+# The name `chalice package` gives the stream function's event source.
+STREAM_EVENT = "BookingEventsDynamodbEventSource"
+
+
 def _key_schema(keys: list[Any]) -> list[Any]:
     # CloudFormation wants the partition key first.
     return sorted(keys, key=lambda k: k["KeyType"] != "HASH")
@@ -70,6 +92,7 @@ def table_properties(stage: str) -> dict[str, Any]:
             for index in schema["global_secondary_indexes"]
         ],
         "TimeToLiveSpecification": {"AttributeName": ttl.attr_name, "Enabled": True},
+        "StreamSpecification": {"StreamViewType": TableItem.Meta.stream_view_type},
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
         "DeletionProtectionEnabled": stage == "prod",
         "SSESpecification": {"SSEEnabled": True},
@@ -123,6 +146,44 @@ def _gateway_response(response_type: str, status: int, code: str, detail: str) -
     }
 
 
+def _stream_source() -> dict[str, Any]:
+    """The stream function's event source: the table's own stream, partial batch responses,
+    a poison batch halved until the bad record is alone, then sent to the dead-letter queue.
+    Only changes of items whose changes are events invoke it."""
+    kinds = [{"dynamodb": {"NewImage": {"kind": {"S": [kind]}}}} for kind in EVENT_KINDS]
+    return {
+        "Properties": {
+            "Stream": {"Fn::GetAtt": [TABLE, "StreamArn"]},
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "BisectBatchOnFunctionError": True,
+            "MaximumRetryAttempts": STREAM_MAX_RETRIES,
+            "DestinationConfig": {"OnFailure": {"Type": "SQS", "Destination": {"Fn::GetAtt": [STREAM_DLQ, "Arn"]}}},
+            "FilterCriteria": {"Filters": [{"Pattern": json.dumps(pattern)} for pattern in kinds]},
+        }
+    }
+
+
+def _event_resources(stage: str) -> dict[str, Any]:
+    stream_arn = {"Fn::GetAtt": [TABLE, "StreamArn"]}
+    events_extra = [
+        {"Effect": "Allow", "Action": STREAM_READ_ACTIONS, "Resource": stream_arn},
+        {"Effect": "Allow", "Action": "events:PutEvents", "Resource": {"Fn::GetAtt": [BUS, "Arn"]}},
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": {"Fn::GetAtt": [STREAM_DLQ, "Arn"]}},
+    ]
+    environment = {"Variables": {"TABLE_NAME": {"Ref": TABLE}, "EVENT_BUS_NAME": {"Ref": BUS}}}
+    return {
+        BUS: {"Type": "AWS::Events::EventBus", "Properties": {"Name": f"stays-api-{stage}"}},
+        STREAM_DLQ: {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True},
+        },
+        "BookingEventsRole": {"Properties": {"Policies": _policy("StaysEvents", EVENTS_ACTIONS, events_extra)}},
+        "WebhookDeliveriesRole": {"Properties": {"Policies": _policy("StaysDeliveries", DELIVERY_ACTIONS, [])}},
+        "BookingEvents": {"Properties": {"Environment": environment, "Events": {STREAM_EVENT: _stream_source()}}},
+        "WebhookDeliveries": {"Properties": {"Environment": {"Variables": {"TABLE_NAME": {"Ref": TABLE}}}}},
+    }
+
+
 def merge_template(stage: str) -> dict[str, Any]:
     secret_parameter = f"/stays-api/{stage}/jwt-secret"
     read_secret = {
@@ -153,10 +214,13 @@ def merge_template(stage: str) -> dict[str, Any]:
             ),
             "ThrottledResponse": _gateway_response("THROTTLED", 429, "RATE_LIMITED", "Too many requests."),
             "TimeoutResponse": _gateway_response("INTEGRATION_TIMEOUT", 504, "SERVICE_UNAVAILABLE", "Timed out."),
+            **_event_resources(stage),
         },
         "Outputs": {
             "TableName": {"Value": {"Ref": TABLE}},
             "JwtSecretParameter": {"Value": secret_parameter},
+            "EventBusName": {"Value": {"Ref": BUS}},
+            "StreamDeadLetterQueue": {"Value": {"Ref": STREAM_DLQ}},
         },
     }
 

@@ -1,9 +1,10 @@
 """`make run` and `make admin`: the local stack on DynamoDB Local.
 
 `python -m scripts.run_local` starts DynamoDB Local (data under `.data/dynamodb`),
-creates the table if missing and serves the API with `chalice local` (`scripts/local_server.py`); Ctrl-C or
-SIGTERM stops both. While it runs, `python -m scripts.run_local admin --email E
---password P` creates or promotes an admin in that same table, and
+creates the table if missing, serves the API with `chalice local` (`scripts/local_server.py`), and runs what AWS
+runs beside it (`scripts/local_stream.py`: the table's stream to events and webhook
+deliveries, and the timer job); Ctrl-C or SIGTERM stops them all. While it runs,
+`python -m scripts.run_local admin --email E --password P` creates or promotes an admin in that same table, and
 `python -m scripts.run_local seed` fills it with demo data.
 """
 
@@ -43,6 +44,7 @@ def local_env(dynamodb_port: int) -> dict[str, str]:
     )
     env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     env.setdefault("JWT_SECRET", _local_secret())
+    env.setdefault("EVENTS_FILE", str(DATA / "events.jsonl"))
     return env
 
 
@@ -55,6 +57,7 @@ def serve(dynamodb_port: int, port: int) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     database = None
     api = None
+    workers = None
     try:
         database = dynamodb_local.start(dynamodb_port, DATA / "dynamodb")
         print(f"DynamoDB Local on 127.0.0.1:{dynamodb_port}, data in {DATA / 'dynamodb'}", flush=True)
@@ -66,13 +69,14 @@ def serve(dynamodb_port: int, port: int) -> int:
             env=env,
             cwd=dynamodb_local.ROOT,
         )
-        print(f"API on http://127.0.0.1:{port} (Ctrl-C stops both)", flush=True)
+        workers = subprocess.Popen([sys.executable, "-m", "scripts.local_stream"], env=env, cwd=dynamodb_local.ROOT)
+        print(f"API on http://127.0.0.1:{port} (Ctrl-C stops it all)", flush=True)
         return api.wait()
     except KeyboardInterrupt:
         return 0
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        for proc in (api, database):
+        for proc in (workers, api, database):
             if proc is not None:
                 dynamodb_local.stop(proc)
         print("stopped", flush=True)

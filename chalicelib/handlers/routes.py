@@ -66,6 +66,12 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
         ("POST", "/api/reviews/{review_id}/reply"),
         ("POST", "/api/admin/reviews/{review_id}/hide"),
     ),
+    "webhooks": (
+        ("POST", "/api/accounts/provider-profile/webhooks"),
+        ("GET", "/api/accounts/provider-profile/webhooks"),
+        ("DELETE", "/api/accounts/provider-profile/webhooks/{webhook_id}"),
+        ("GET", "/api/accounts/provider-profile/webhooks/{webhook_id}/deliveries"),
+    ),
     "bookings": (
         ("POST", "/api/bookings/rooms/room-booking"),
         ("GET", "/api/bookings/rooms/my"),

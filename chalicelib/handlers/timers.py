@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
@@ -16,8 +17,9 @@ _MARGIN_SECONDS = 10.0
 def rate_minutes() -> int:
     """`Settings.timer_rate_minutes` (a test holds them equal), read without loading the settings:
     the rate matters only when `chalice package` writes the schedule, and this module is
-    imported by every cold start of the API (through app.py)."""
-    return int(os.environ.get("TIMER_RATE_MINUTES", "15"))
+    imported by every cold start of the API (through app.py). EventBridge rates are whole
+    minutes; a fraction (a `make run` demo setting) rounds up."""
+    return math.ceil(float(os.environ.get("TIMER_RATE_MINUTES", "15")))
 
 
 @bp.schedule(Rate(rate_minutes(), unit=Rate.MINUTES), name="booking_timers")

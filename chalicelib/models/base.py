@@ -1,4 +1,4 @@
-"""The single table: its keys, its indexes and its TTL, defined once.
+"""The single table: its keys, its indexes, its TTL and its stream, defined once.
 
 Every entity is a PynamoDB subclass of `TableItem`, told apart by the `kind`
 discriminator. The table that `create_table()` makes (for the local run and the
@@ -16,7 +16,7 @@ from contextlib import suppress
 from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
+from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE, STREAM_NEW_AND_OLD_IMAGE
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -32,6 +32,8 @@ class _TableMeta:
     region = _settings.aws_region
     host = _settings.dynamodb_endpoint
     billing_mode = PAY_PER_REQUEST_BILLING_MODE
+    # Events are read off the stream (chalicelib/services/events.py): both images of every change.
+    stream_view_type = STREAM_NEW_AND_OLD_IMAGE
     # The search reads the night locks of many stays at once, one thread per stay.
     max_pool_connections = 40
     connect_timeout_seconds = _settings.dynamodb_connect_timeout_seconds

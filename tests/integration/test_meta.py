@@ -43,6 +43,10 @@ API_ROUTES = {
     ("get", "/api/listings/stays/{stay_id}/reviews"),
     ("post", "/api/reviews/{review_id}/reply"),
     ("post", "/api/admin/reviews/{review_id}/hide"),
+    ("post", "/api/accounts/provider-profile/webhooks"),
+    ("get", "/api/accounts/provider-profile/webhooks"),
+    ("delete", "/api/accounts/provider-profile/webhooks/{webhook_id}"),
+    ("get", "/api/accounts/provider-profile/webhooks/{webhook_id}/deliveries"),
 }
 
 

@@ -36,6 +36,8 @@ class Cast:
             ).body
         return self._review["id"]
 
+    webhook: dict | None = None
+
     def token(self, who: str) -> str | None:
         return {
             "anonymous": None,
@@ -50,7 +52,13 @@ class Cast:
 @pytest.fixture
 def cast(api: Api, world: World, frozen_clock: Clock) -> Cast:
     booking = api.post("/api/bookings/rooms/room-booking", world.body(), token=world.guest.access).body
-    return Cast(world, sign_up(api), sign_up_provider(api), booking, api, frozen_clock)
+    webhook = api.post(WEBHOOKS, WEBHOOK_BODY, token=world.provider.access).body
+    return Cast(world, sign_up(api), sign_up_provider(api), booking, api, frozen_clock, webhook=webhook)
+
+
+WEBHOOKS = "/api/accounts/provider-profile/webhooks"
+# A literal public address: nothing to resolve.
+WEBHOOK_BODY = {"url": "https://93.184.216.34/in", "events": ["booking.created"]}
 
 
 def _stay(c: Cast) -> str:
@@ -89,6 +97,8 @@ ROUTES: dict[str, tuple[str, Callable[[Cast], str], dict | None]] = {
     "stay reviews": ("GET", lambda c: f"{_stay(c)}/reviews", None),
     "reply": ("POST", lambda c: f"/api/reviews/{c.review()}/reply", {"body": "Thank you"}),
     "hide": ("POST", lambda c: f"/api/admin/reviews/{c.review()}/hide", {"reason": "Off topic"}),
+    "delete webhook": ("DELETE", lambda c: f"{WEBHOOKS}/{c.webhook['id']}", None),
+    "webhook deliveries": ("GET", lambda c: f"{WEBHOOKS}/{c.webhook['id']}/deliveries", None),
 }
 CALLERS = ("anonymous", "other guest", "other provider", "guest", "owner", "admin")
 # What API.md says each caller gets. The stay has a booking, so deleting it is a 409 for its owner.
@@ -117,6 +127,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "stay reviews": (200, 200, 200, 200, 200, 200),
     "reply": (401, 404, 404, 404, 200, 404),
     "hide": (401, 403, 403, 403, 403, 200),
+    # Webhooks are a provider's own: anyone not a provider is refused, another provider's is unknown.
+    "delete webhook": (401, 403, 404, 403, 204, 403),
+    "webhook deliveries": (401, 403, 404, 403, 200, 403),
 }
 
 
@@ -173,6 +186,7 @@ def _valid_bodies(c: Cast) -> dict[tuple[str, str], dict]:
         ("POST", "/api/bookings/rooms/{booking_id}/review"): REVIEW,
         ("POST", "/api/reviews/{review_id}/reply"): {"body": "Thank you"},
         ("POST", "/api/admin/reviews/{review_id}/hide"): {"reason": "Off topic"},
+        ("POST", WEBHOOKS): WEBHOOK_BODY,
     }
 
 

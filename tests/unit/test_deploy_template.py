@@ -5,7 +5,19 @@ import json
 import pytest
 
 from chalicelib.models.base import TableItem
-from scripts.deploy_template import API_ACTIONS, CONFIG, TABLE, XRAY_ACTIONS, merge_template, traced
+from scripts.deploy_template import (
+    API_ACTIONS,
+    BUS,
+    CONFIG,
+    DELIVERY_ACTIONS,
+    EVENTS_ACTIONS,
+    STREAM_DLQ,
+    STREAM_EVENT,
+    TABLE,
+    XRAY_ACTIONS,
+    merge_template,
+    traced,
+)
 
 
 @pytest.fixture(params=["dev", "prod"])
@@ -105,3 +117,31 @@ def test_every_get_route_declares_head_so_api_gateway_serves_it_as_make_run_does
     methods = {path: set(entries) for path, entries in app.routes.items()}
     assert all("HEAD" in declared for declared in methods.values() if "GET" in declared)
     assert all("GET" in declared for declared in methods.values() if "HEAD" in declared)
+
+
+def test_the_table_streams_both_images_to_the_event_function(template: dict) -> None:
+    resources = template["Resources"]
+    assert resources[TABLE]["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    source = resources["BookingEvents"]["Properties"]["Events"][STREAM_EVENT]["Properties"]
+    assert source["Stream"] == {"Fn::GetAtt": [TABLE, "StreamArn"]}
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"] and source["BisectBatchOnFunctionError"]
+    assert source["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": [STREAM_DLQ, "Arn"]}
+    assert resources[BUS]["Type"] == "AWS::Events::EventBus"
+
+
+def test_the_event_and_delivery_roles_may_do_only_their_own_work(template: dict) -> None:
+    resources = template["Resources"]
+    for role, allowed in (("BookingEventsRole", EVENTS_ACTIONS), ("WebhookDeliveriesRole", DELIVERY_ACTIONS)):
+        statements = resources[role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        table_actions = [
+            s
+            for s in statements
+            if s["Resource"] == [{"Fn::GetAtt": [TABLE, "Arn"]}, {"Fn::Sub": "${StaysTable.Arn}/index/*"}]
+        ]
+        assert len(table_actions) == 1 and set(table_actions[0]["Action"]) == set(allowed)
+        actions = [a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+        assert all(s["Resource"] != "*" for s in statements) and not any(a.endswith("*") for a in actions)
+    events_role = resources["BookingEventsRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    by_action = {str(s["Action"]): s["Resource"] for s in events_role}
+    assert by_action["events:PutEvents"] == {"Fn::GetAtt": [BUS, "Arn"]}
+    assert by_action["sqs:SendMessage"] == {"Fn::GetAtt": [STREAM_DLQ, "Arn"]}
