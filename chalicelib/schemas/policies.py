@@ -55,9 +55,11 @@ def _preset_shorthand(value: Any) -> Any:
     return {"name": value} if isinstance(value, str) else value
 
 
+# What a client may send: named, so that generated clients have one type for it on create and PATCH.
+PolicyChoice = TypeAliasType("PolicyChoice", PresetName | PolicyBody)
 PolicyIn = Annotated[
     PolicyBody,
-    BeforeValidator(_preset_shorthand, json_schema_input_type=PresetName | PolicyBody),
+    BeforeValidator(_preset_shorthand, json_schema_input_type=PolicyChoice),
     Field(
         description=(
             'A preset\'s name, or `{"name": "custom", "tiers": [...]}`; a new stay\'s is `flexible`. '

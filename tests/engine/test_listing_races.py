@@ -10,13 +10,14 @@ from chalicelib.models.base import TableItem
 from chalicelib.models.listings import Room, city_pk
 from chalicelib.schemas.listings import RoomCreate, StayCreate, StayPatch
 from chalicelib.services import listings
+from tests.engine.test_booking_races import a_provider
 from tests.engine.test_races import race
 from tests.factories import room_body, stay_body
 
 
 @pytest.fixture
 def owned_stay() -> tuple[str, str]:
-    provider_id = new_id()
+    _, provider_id = a_provider()
     stay = listings.create_stay(provider_id, StayCreate(**stay_body(city=f"Town {new_id()}")))
     return provider_id, stay.id
 
