@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AliasChoices, Field, model_validator
 
-from chalicelib.domain.money import MAX_MINOR_UNIT
+from chalicelib.domain.money import MAX_MINOR_UNIT, round_to_minor_unit
 from chalicelib.schemas.common import Name, Out, PageQuery
 from chalicelib.schemas.listings import MoneyOut, RoomOut, StayType
 
@@ -20,6 +20,8 @@ Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=MAX_MINOR_U
 
 
 class AvailabilityQuery(PageQuery):
+    # A search cursor also carries the few stays already read that the next page still owes.
+    cursor: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
     check_in: date
     check_out: date
     # The seed app called the stay type `room_type`; both names are accepted.
@@ -31,7 +33,7 @@ class AvailabilityQuery(PageQuery):
 class StaySearchQuery(AvailabilityQuery):
     min_price: Price | None = None
     max_price: Price | None = None
-    sort: Literal["price_asc", "price_desc"] | None = None
+    sort: Literal["price_asc", "price_desc", "rating_desc"] | None = None
 
     @model_validator(mode="after")
     def _price_range(self) -> StaySearchQuery:
@@ -50,11 +52,19 @@ class StayCard(Out):
     min_price_per_night: MoneyOut
     max_price_per_night: MoneyOut
     available_room_count: int
+    nights: int
+    min_total_price: MoneyOut
+    max_total_price: MoneyOut
+    average_rating: MoneyOut | None
+    review_count: int
 
     @classmethod
-    def of(cls, stay: Stay, free_rooms: list[Room]) -> StayCard:
-        """The card of a stay with these free rooms."""
-        prices = [room.price_per_night for room in free_rooms]
+    def of(
+        cls, stay: Stay, free_rooms: list[tuple[Room, Decimal]], nights: int, rating: tuple[Decimal | None, int]
+    ) -> StayCard:
+        """The card of a stay with these free rooms and their totals for the `nights`."""
+        totals = [total for _, total in free_rooms]
+        low, high = min(totals), max(totals)
         return cls(
             id=stay.id,
             type=stay.stay_type,
@@ -62,9 +72,14 @@ class StayCard(Out):
             city=stay.city,
             country=stay.country,
             currency=stay.currency,
-            min_price_per_night=min(prices),
-            max_price_per_night=max(prices),
+            min_price_per_night=round_to_minor_unit(low / nights, stay.currency),
+            max_price_per_night=round_to_minor_unit(high / nights, stay.currency),
             available_room_count=len(free_rooms),
+            nights=nights,
+            min_total_price=low,
+            max_total_price=high,
+            average_rating=rating[0],
+            review_count=rating[1],
         )
 
 
@@ -75,12 +90,23 @@ class StayBrief(Out):
     country: str
 
 
+class NightlyPrice(Out):
+    date: date
+    price: MoneyOut
+
+
 class AvailableRoom(RoomOut):
     stay_type: StayType
     stay: StayBrief
+    total_price: MoneyOut
+    nightly_prices: list[NightlyPrice]
 
     @classmethod
-    def of(cls, stay: Stay, room: Room) -> AvailableRoom:
+    def of(cls, stay: Stay, room: Room, nightly: list[tuple[date, Decimal]], total: Decimal) -> AvailableRoom:
         return cls(
-            **RoomOut.model_validate(room).model_dump(), stay_type=stay.stay_type, stay=StayBrief.model_validate(stay)
+            **RoomOut.model_validate(room).model_dump(),
+            stay_type=stay.stay_type,
+            stay=StayBrief.model_validate(stay),
+            total_price=total,
+            nightly_prices=[NightlyPrice(date=night, price=price) for night, price in nightly],
         )

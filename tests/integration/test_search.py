@@ -12,6 +12,11 @@ from chalicelib.domain.bookings import today_in
 from tests.factories import Api, Person, add_room, create_stay, sign_up, sign_up_provider
 
 CARD_FIELDS = {
+    "nights",
+    "min_total_price",
+    "max_total_price",
+    "average_rating",
+    "review_count",
     "id",
     "type",
     "name",
@@ -81,7 +86,7 @@ def book(api: Api, town: Town, room: dict, start: int, end: int, stay_type: str 
     return reply.body
 
 
-def test_stay_cards_have_exactly_the_seed_shape_and_the_right_figures(api: Api, town: Town) -> None:
+def test_stay_cards_have_the_seed_shape_plus_the_priced_fields_and_the_right_figures(api: Api, town: Town) -> None:
     found = cards(api, f"city=Dhaka&{town.dates()}")
     assert set(found) == {"Hotel Shapla", "Lake Home"}
     hotel = found["Hotel Shapla"]
@@ -96,6 +101,11 @@ def test_stay_cards_have_exactly_the_seed_shape_and_the_right_figures(api: Api, 
         "min_price_per_night": 1500,
         "max_price_per_night": 4000,
         "available_room_count": 3,
+        "nights": 2,
+        "min_total_price": 3000,
+        "max_total_price": 8000,
+        "average_rating": None,
+        "review_count": 0,
     }
 
 
