@@ -39,7 +39,7 @@ def rating_index_pk(stay_type: str, city: str | None) -> str:
 
 
 def _fixed(value: Decimal) -> str:
-    return format(value.quantize(_QUANTUM), "018.4f")
+    return format(Decimal(value).quantize(_QUANTUM), "018.4f")
 
 
 def floor_position(floor_price: Decimal, stay_id: str, room_id: str) -> str:
