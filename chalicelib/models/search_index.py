@@ -22,8 +22,9 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from chalicelib.domain.listings import city_key
 
-PRICE_LIMIT = Decimal(10) ** 13
 _QUANTUM = Decimal("0.0001")
+# Prices are below 10**13; their complement against the largest fixed-width value keeps its width.
+_TOP = Decimal(10) ** 13 - _QUANTUM
 # The rating rank is 100 - 10 x average (one decimal): 50 is 5.0, 90 is 1.0. Unrated stays
 # rank last; UNSETTLED ranks first, above any average (see `Stay.rating_rank`).
 UNRATED_RANK = "999"
@@ -47,7 +48,7 @@ def floor_position(floor_price: Decimal, stay_id: str, room_id: str) -> str:
 
 
 def ceiling_position(ceiling_price: Decimal, stay_id: str, room_id: str) -> str:
-    return f"{_fixed(PRICE_LIMIT - ceiling_price)}#{stay_id}#{room_id}"
+    return f"{_fixed(_TOP - Decimal(ceiling_price))}#{stay_id}#{room_id}"
 
 
 def average_rating(rating_sum: float, rating_count: float) -> Decimal | None:
@@ -78,7 +79,7 @@ class Position:
 def read_price_position(sort_key: str, *, descending: bool) -> Position:
     """The nightly price bound and the ids of a price index sort key."""
     value, stay_id, room_id = sort_key.split("#")
-    price = PRICE_LIMIT - Decimal(value) if descending else Decimal(value)
+    price = _TOP - Decimal(value) if descending else Decimal(value)
     return Position(price, stay_id, room_id)
 
 
