@@ -112,10 +112,11 @@ def main() -> int:
         f"(x {args.rooms} rooms, {args.booked:.0%} of rooms booked in the dates), {args.runs} runs each, "
         "medians. Requests and read units may grow at most 1.5x, p50 at most 2x.\n"
     )
+    sizes = f"{args.small} / {args.large}"
     print(
-        f"| first page of | requests {args.small} / {args.large} | RRU {args.small} / {args.large} | p50 ms | ratios |"
+        f"| first page of | items {sizes} | requests {sizes} | RRU {sizes} | p50 ms {sizes} | ratios req / RRU / p50 |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     with Client(app, stage_name="test") as client:
         for label, path in SORTS.items():
             small, large = (measure(client, meter, f"{path}&city={quote(c)}&{dates}", args.runs) for c in cities)
