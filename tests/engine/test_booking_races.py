@@ -29,13 +29,19 @@ def guest() -> AccessClaims:
     return AccessClaims(user_id=user.id, roles=("guest",), provider_id=None)
 
 
-@pytest.fixture
-def hotel() -> tuple[AccessClaims, str, str]:
+def a_provider() -> tuple[str, str]:
+    """A new user made a provider: its user id and its provider id (a stay snapshots the provider)."""
     owner = accounts.register(RegisterRequest(**registration()))
     provider, _ = accounts.become_provider(owner.id, BecomeProviderRequest(**provider_body()))
-    caller = AccessClaims(user_id=owner.id, roles=("guest", "provider"), provider_id=provider.id)
-    stay = listings.create_stay(provider.id, StayCreate(**stay_body(city=f"Race {new_id()}")))
-    room = listings.add_room(provider.id, stay.id, RoomCreate(**room_body(max_guest_per_room=4)))
+    return owner.id, provider.id
+
+
+@pytest.fixture
+def hotel() -> tuple[AccessClaims, str, str]:
+    owner_id, provider_id = a_provider()
+    caller = AccessClaims(user_id=owner_id, roles=("guest", "provider"), provider_id=provider_id)
+    stay = listings.create_stay(provider_id, StayCreate(**stay_body(city=f"Race {new_id()}")))
+    room = listings.add_room(provider_id, stay.id, RoomCreate(**room_body(max_guest_per_room=4)))
     return caller, stay.id, room.id
 
 
