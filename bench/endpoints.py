@@ -329,7 +329,7 @@ def endpoints(w: World) -> list[Endpoint]:
         Endpoint(
             "GET",
             "/api/listings/rooms/available",
-            "1 Query (index), then 1 Query per stay in parallel: 2 steps",
+            "index pages, then 2 Queries per stay reached, in parallel",
             lambda: ("GET", f"/api/listings/rooms/available?city=Dhaka&{w.dates()}", None, None, {}),
             200,
             2,
@@ -337,7 +337,7 @@ def endpoints(w: World) -> list[Endpoint]:
         Endpoint(
             "GET",
             "/api/listings/search/stays",
-            "1 Query (index), then 1 Query per stay in parallel: 2 steps",
+            "index pages, then 2 Queries per stay reached, in parallel",
             lambda: ("GET", f"/api/listings/search/stays?city=Dhaka&{w.dates()}", None, None, {}),
             200,
             2,

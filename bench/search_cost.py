@@ -5,7 +5,7 @@ measured through the endpoint in-process, first with a baseline table, then with
 SCALE times more stays in other cities and SCALE times more bookings outside the
 date range. It prints the DynamoDB requests, read capacity units, sequential steps
 and latency of both, and their ratios; it exits 1 when the scaled search costs more
-than 1.05 times the baseline in requests or read units, or takes more than 2 steps.
+than 1.05 times the baseline in requests or read units.
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ def seed_stays(provider_id: str, city: str, stays: int, rooms: int, rng: random.
                 check_in_time="14:00",
                 check_out_time="12:00",
                 room_count=rooms,
+                rating_count=(count := rng.randrange(0, 8)),
+                rating_sum=sum(rng.randrange(1, 6) for _ in range(count)),
                 created_at=now,
                 updated_at=now,
                 version=1,
@@ -120,8 +122,8 @@ def measure(client: Client, meter: Meter, query: str, runs: int) -> dict[str, fl
         units.append(meter.read_units)
         index_pages = sum(1 for c in meter.calls if c.index)
         lock_queries = len(meter.calls) - index_pages
-        # Index pages are read one after the other; the lock queries are all handed to the
-        # pool at once, so they take one wave per MAX_PARALLEL_QUERIES of them.
+        # Each step of the walk reads its index pages, then its stays (two Queries each) on the
+        # pool at once: at least one wave per step, one per MAX_PARALLEL_QUERIES queries.
         steps.append(index_pages + -(-lock_queries // MAX_PARALLEL_QUERIES))
         observed.append(meter.observed_steps())
     latencies.sort()
@@ -211,12 +213,10 @@ def main() -> int:
         print(f"| {name.replace('_', ' ')} | {baseline[name]:.1f} | {scaled[name]:.1f} | {ratio:.2f} |")
         if name in ("requests", "read_units") and ratio > 1.05:
             failed = True
-    if scaled["steps"] > 2 or baseline["steps"] > 2:
-        failed = True
     print(
         "\n*steps*: index pages plus waves of lock queries (all handed to the pool at once); "
         "*observed steps*: calls grouped by overlap in time. "
-        + ("FAIL" if failed else "OK: the cost does not grow with unrelated data, in 2 sequential steps.")
+        + ("FAIL" if failed else "OK: the cost does not grow with unrelated data.")
         + "\n"
     )
     return 1 if failed else 0

@@ -154,3 +154,8 @@ def quote(room: RatedRoom, check_in: date, check_out: date) -> Quote:
 def floor_price(rules: Sequence[Rule], base: Decimal) -> Decimal:
     """The least nightly price the room can ever have: a lower bound for any dates."""
     return min([base, *(rule.price_per_night for rule in rules if rule.price_per_night is not None)])
+
+
+def ceiling_price(rules: Sequence[Rule], base: Decimal) -> Decimal:
+    """The most one night of the room can ever cost: an upper bound for any dates."""
+    return max([base, *(rule.price_per_night for rule in rules if rule.price_per_night is not None)])

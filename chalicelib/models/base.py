@@ -53,7 +53,7 @@ class Gsi1(GlobalSecondaryIndex["TableItem"]):
 
 
 class Gsi2(GlobalSecondaryIndex["TableItem"]):
-    """Stays and rooms by city; a provider's bookings."""
+    """Search by city and type (rooms by floor price, stays by rating); a provider's bookings."""
 
     class Meta:
         index_name = "gsi2"
@@ -64,7 +64,7 @@ class Gsi2(GlobalSecondaryIndex["TableItem"]):
 
 
 class Gsi3(GlobalSecondaryIndex["TableItem"]):
-    """Stays and rooms by stay type, for a search without a city."""
+    """Search by stay type without a city: rooms by floor price, stays by rating."""
 
     class Meta:
         index_name = "gsi3"
@@ -72,6 +72,28 @@ class Gsi3(GlobalSecondaryIndex["TableItem"]):
 
     gsi3pk = UnicodeAttribute(hash_key=True)
     gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi4(GlobalSecondaryIndex["TableItem"]):
+    """Rooms by city and type, dearest ceiling price first (the `price_desc` walk)."""
+
+    class Meta:
+        index_name = "gsi4"
+        projection = AllProjection()
+
+    gsi4pk = UnicodeAttribute(hash_key=True)
+    gsi4sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi5(GlobalSecondaryIndex["TableItem"]):
+    """Rooms by stay type, dearest ceiling price first (`price_desc` without a city)."""
+
+    class Meta:
+        index_name = "gsi5"
+        projection = AllProjection()
+
+    gsi5pk = UnicodeAttribute(hash_key=True)
+    gsi5sk = UnicodeAttribute(range_key=True)
 
 
 class TimerIndex(GlobalSecondaryIndex["TableItem"]):
@@ -98,6 +120,10 @@ class TableItem(Model):
     gsi2sk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)
     gsi3sk = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+    gsi5pk = UnicodeAttribute(null=True)
+    gsi5sk = UnicodeAttribute(null=True)
     timer_shard = UnicodeAttribute(null=True)
     timer_due = UnicodeAttribute(null=True)
     # DynamoDB deletes an item some time after this instant (logins, past night locks).
@@ -106,6 +132,8 @@ class TableItem(Model):
     gsi1 = Gsi1()
     gsi2 = Gsi2()
     gsi3 = Gsi3()
+    gsi4 = Gsi4()
+    gsi5 = Gsi5()
     timer = TimerIndex()
 
     def __init__(

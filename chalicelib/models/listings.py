@@ -7,15 +7,15 @@ stay-type indexes beside their stay; both carry a version for optimistic locking
 
 Index keys:
 - gsi1 (a provider's stays, newest first): `PROVIDER#<pid>#STAYS` / `<created_at>#<stay id>`
-- gsi2 (by city): `CITY#<city key>` / `<stay type>#<stay id>#STAY` or `...#ROOM#<room id>`
-  (the search names a city, not a country, so same-named cities share a partition)
-- gsi3 (by type): `TYPE#<stay type>` / `<stay id>#STAY` or `<stay id>#ROOM#<room id>`
+- gsi2 (by city and type) and gsi3 (by type): rooms by floor price, stays by rating;
+  gsi4 / gsi5 the same partitions, rooms by ceiling price (see `models/search_index.py`).
+  The search names a city, not a country, so same-named cities share a partition.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -26,17 +26,24 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.domain import rates
-from chalicelib.domain.listings import city_key
 from chalicelib.domain.ratings import average
 from chalicelib.models.attributes import DecimalAttribute
-from chalicelib.models.base import TableItem
+from chalicelib.models.base import TableItem, condition_failed
 from chalicelib.models.policies import PolicyMap
 from chalicelib.models.rates import RateRule
-
-if TYPE_CHECKING:
-    from pynamodb.expressions.condition import Condition
+from chalicelib.models.search_index import (
+    UNSETTLED_RANK,
+    ceiling_position,
+    floor_position,
+    price_index_pk,
+    rating_index_pk,
+    rating_position,
+    rating_rank,
+)
 
 
 def stay_pk(stay_id: str) -> str:
@@ -45,19 +52,6 @@ def stay_pk(stay_id: str) -> str:
 
 def provider_stays_pk(provider_id: str) -> str:
     return f"PROVIDER#{provider_id}#STAYS"
-
-
-def city_pk(city: str) -> str:
-    return f"CITY#{city_key(city)}"
-
-
-def type_pk(stay_type: str) -> str:
-    return f"TYPE#{stay_type}"
-
-
-def city_of_type(stay_type: str) -> Condition:
-    """gsi2 sort key condition: a city's stays and rooms of one stay type."""
-    return TableItem.gsi2sk.startswith(f"{stay_type}#")
 
 
 class StayProvider(MapAttribute[str, object]):
@@ -111,10 +105,34 @@ class Stay(TableItem, discriminator="Stay"):
         self.pk, self.sk = self.keys(self.id)
         self.gsi1pk = provider_stays_pk(self.provider_id)
         self.gsi1sk = f"{self.created_at.isoformat()}#{self.id}"
-        self.gsi2pk = city_pk(self.city)
-        self.gsi2sk = f"{self.stay_type}#{self.id}#STAY"
-        self.gsi3pk = type_pk(self.stay_type)
-        self.gsi3sk = f"{self.id}#STAY"
+        # Every full write places the stay at its exact rank, read off the counters it writes.
+        position = rating_position(rating_rank(self.average_rating), self.id)
+        self.gsi2pk, self.gsi2sk = rating_index_pk(self.stay_type, self.city), position
+        self.gsi3pk, self.gsi3sk = rating_index_pk(self.stay_type, None), position
+
+    def unsettled_rating_actions(self) -> list[Action]:
+        """To add to a review's own update of the counters: the stay moves to the top of the
+        rating index, above any average. The index may then rank it too high but never too
+        low, which keeps the `rating_desc` walk exact; `settle_rating` moves it back down."""
+        position = rating_position(UNSETTLED_RANK, self.id)
+        return [Stay.gsi2sk.set(position), Stay.gsi3sk.set(position)]
+
+    def settle_rating(self) -> bool:
+        """After a review's transaction: place the stay at the rank of the counters just read
+        (consistently), on condition that they are still those. A review in between fails the
+        condition and settles the stay itself; a crash before this leaves it ranked too high,
+        which costs a few reads of a search, never a wrong order. True when it was written."""
+        position = rating_position(rating_rank(self.average_rating), self.id)
+        try:
+            self.update(
+                actions=[Stay.gsi2sk.set(position), Stay.gsi3sk.set(position)],
+                condition=(Stay.rating_sum == self.rating_sum) & (Stay.rating_count == self.rating_count),
+            )
+        except UpdateError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        return True
 
 
 class Room(TableItem, discriminator="Room"):
@@ -132,6 +150,8 @@ class Room(TableItem, discriminator="Room"):
     rules = ListAttribute(of=RateRule, default=list)
     # Derived: the least nightly price it can ever have, a lower bound for the search's index.
     floor_price = DecimalAttribute(null=True)
+    # Derived: the most one night can ever cost, an upper bound for the dearest-first index.
+    ceiling_price = DecimalAttribute(null=True)
     # Copies of the stay's, so that the room sits beside it in the indexes.
     stay_type = UnicodeAttribute()
     country = UnicodeAttribute()
@@ -160,7 +180,9 @@ class Room(TableItem, discriminator="Room"):
     def derive_keys(self) -> None:
         self.pk, self.sk = self.keys(self.stay_id, self.id)
         self.floor_price = rates.floor_price(self.rate_rules(), self.price_per_night)
-        self.gsi2pk = city_pk(self.city)
-        self.gsi2sk = f"{self.stay_type}#{self.stay_id}#ROOM#{self.id}"
-        self.gsi3pk = type_pk(self.stay_type)
-        self.gsi3sk = f"{self.stay_id}#ROOM#{self.id}"
+        self.ceiling_price = rates.ceiling_price(self.rate_rules(), self.price_per_night)
+        by_floor = floor_position(self.floor_price, self.stay_id, self.id)
+        by_ceiling = ceiling_position(self.ceiling_price, self.stay_id, self.id)
+        in_city, of_type = price_index_pk(self.stay_type, self.city), price_index_pk(self.stay_type, None)
+        self.gsi2pk, self.gsi2sk, self.gsi3pk, self.gsi3sk = in_city, by_floor, of_type, by_floor
+        self.gsi4pk, self.gsi4sk, self.gsi5pk, self.gsi5sk = in_city, by_ceiling, of_type, by_ceiling

@@ -22,7 +22,16 @@ if TYPE_CHECKING:
 Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=MAX_MINOR_UNIT, allow_inf_nan=False)]
 
 
+SHORT_PAGES = (
+    "The `next_cursor` of the previous page. One request reads at most a fixed budget, so a page "
+    "may hold fewer than `limit` items (even none) while `next_cursor` is not null: follow it "
+    "until it is null to see every result."
+)
+
+
 class AvailabilityQuery(PageQuery):
+    # A search cursor also carries the few stays already read that the next page still owes.
+    cursor: Annotated[str, Field(min_length=1, max_length=4096)] | None = Field(None, description=SHORT_PAGES)
     check_in: date
     check_out: date
     # The seed app called the stay type `room_type`; both names are accepted.

@@ -1,90 +1,108 @@
-"""The lock and listing access patterns: candidates from an index, then the taken nights.
+"""The search's access patterns: one page of a search index, then the stays the walk reached.
 
-Round trip 1 reads the candidate stays and rooms from one index Query (paged);
-round trip 2 reads the locks of every candidate stay in the date range, one
-Query per stay, all at once. Bookings outside the range and listings elsewhere
-are never read, so the cost of a search follows only what it is about.
+A page of search reads the index in order one page at a time (never a whole city), and
+for each stay reached its item collection (stay and rooms) and its taken nights, all the
+stays of one step at once on a shared pool. Bookings outside the dates and listings
+elsewhere are never read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Literal
 
 from chalicelib import clock
 from chalicelib.domain.bookings import today_in
-from chalicelib.domain.listings import STAY_TYPES
 from chalicelib.models.base import TableItem
 from chalicelib.models.bookings import NightLock, locks_between, locks_from, nights_pk
-from chalicelib.models.listings import Room, Stay, city_of_type, city_pk, type_pk
+from chalicelib.models.listings import Room, Stay, stay_pk
 
-# Lock queries in flight at once (the table connection's pool holds 40).
+# Queries in flight at once (the table connection's pool holds 40).
 MAX_PARALLEL_QUERIES = 32
+
+Order = Literal["floor", "ceiling", "rating"]
 
 
 @dataclass
-class Candidate:
+class StayRead:
+    """A stay with all its rooms and the ids of the rooms with a night taken in the dates."""
+
     stay: Stay
     rooms: list[Room] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)
 
 
-def _group(items: Iterable[TableItem]) -> dict[str, Candidate]:
-    """Stays with their rooms; a room whose stay item is not among the items is left out."""
-    stays: dict[str, Candidate] = {}
-    rooms: list[Room] = []
-    for item in items:
+def index_page(order: Order, pk: str, after: str | None, size: int) -> list[TableItem]:
+    """One Query of `size` entries of a search partition, from just after the sort key `after`:
+    rooms by floor price (gsi2 / gsi3), by ceiling price (gsi4 / gsi5), stays by rating
+    (gsi2 / gsi3, `#RATED` partitions). Type-only partitions (`TYPE#`) live on gsi3 and gsi5."""
+    city = pk.startswith("CITY#")
+    index = {
+        "floor": TableItem.gsi2 if city else TableItem.gsi3,
+        "rating": TableItem.gsi2 if city else TableItem.gsi3,
+        "ceiling": TableItem.gsi4 if city else TableItem.gsi5,
+    }[order]
+    sort_key = {
+        TableItem.gsi2: TableItem.gsi2sk,
+        TableItem.gsi3: TableItem.gsi3sk,
+        TableItem.gsi4: TableItem.gsi4sk,
+        TableItem.gsi5: TableItem.gsi5sk,
+    }[index]
+    condition = sort_key > after if after is not None else None
+    return list(index.query(pk, condition, limit=size, page_size=size))
+
+
+def _stay_and_rooms(stay_id: str) -> tuple[Stay | None, list[Room]]:
+    """Query `STAY#<stay id>`: the stay item and its rooms (rules included, once they exist)."""
+    stay, rooms = None, []
+    for item in TableItem.query(stay_pk(stay_id)):
         if isinstance(item, Stay):
-            stays[item.id] = Candidate(item)
+            stay = item
         elif isinstance(item, Room):
             rooms.append(item)
-    for room in rooms:
-        if room.stay_id in stays:
-            stays[room.stay_id].rooms.append(room)
-    return stays
+    return stay, rooms
 
 
-def stays_and_rooms_in_city(city: str, stay_type: str | None) -> dict[str, Candidate]:
-    """gsi2: `CITY#<city key>`, with `begins_with(<stay type>#)` when a type is asked for."""
-    condition = city_of_type(stay_type) if stay_type else None
-    return _group(TableItem.gsi2.query(city_pk(city), condition))
+def taken_nights(stay_id: str, check_in: date, check_out: date) -> set[tuple[str, str]]:
+    """`(night, room id)` pairs taken in `[check_in, check_out)`: one strongly consistent Query
+    `NIGHTS#<stay id>`, sk between the first and last night, so a booking that committed is
+    seen and a cancelled one's nights are free at once."""
+    condition = locks_between(check_in, check_out - timedelta(days=1))
+    locks = NightLock.query(nights_pk(stay_id), condition, consistent_read=True)
+    return {(lock.night, lock.room_id) for lock in locks}
 
 
-def stays_and_rooms_of_type(stay_type: str) -> dict[str, Candidate]:
-    """gsi3: `TYPE#<stay type>`, every stay and room of that type."""
-    return _group(TableItem.gsi3.query(type_pk(stay_type)))
+def _taken_in_stay(stay_id: str, check_in: date, check_out: date) -> set[str]:
+    """The rooms of the stay with any night taken in `[check_in, check_out)`."""
+    return {room_id for _, room_id in taken_nights(stay_id, check_in, check_out)}
 
 
-def candidates(city: str | None, stay_type: str | None) -> dict[str, Candidate]:
-    """The stays (with their rooms) a search is about: by city, else by type, else every type."""
-    if city:
-        return stays_and_rooms_in_city(city, stay_type)
-    types = [stay_type] if stay_type else list(STAY_TYPES)
-    found: dict[str, Candidate] = {}
-    for part in _pool().map(stays_and_rooms_of_type, types):
-        found.update(part)
+def read_stays(stay_ids: list[str], check_in: date, check_out: date) -> dict[str, StayRead]:
+    """The stays reached by one step of the walk: two Queries per stay, all in parallel.
+    A stay deleted since its index entry was read is left out."""
+    pool = _pool()
+    listings = [pool.submit(_stay_and_rooms, stay_id) for stay_id in stay_ids]
+    taken = [pool.submit(_taken_in_stay, stay_id, check_in, check_out) for stay_id in stay_ids]
+    found = {}
+    for stay_id, listing, locks in zip(stay_ids, listings, taken, strict=True):
+        stay, rooms = listing.result()
+        if stay is not None:
+            found[stay_id] = StayRead(stay, rooms, locks.result())
     return found
+
+
+def in_parallel(calls: list[tuple[Order, str, str | None, int]]) -> list[list[TableItem]]:
+    """Several index pages at once (one per stay type of a merged walk)."""
+    return list(_pool().map(lambda call: index_page(*call), calls))
 
 
 @lru_cache(maxsize=1)
 def _pool() -> ThreadPoolExecutor:
     """One pool per process: a warm Lambda container reuses its threads across requests."""
     return ThreadPoolExecutor(max_workers=MAX_PARALLEL_QUERIES, thread_name_prefix="search")
-
-
-def _taken_in_stay(stay_id: str, check_in: date, check_out: date) -> set[tuple[str, str]]:
-    """Strongly consistent Query `NIGHTS#<stay id>`, sk between the first and last night:
-    a booking that committed is seen, and a cancelled one's nights are free at once."""
-    condition = locks_between(check_in, check_out - timedelta(days=1))
-    return {(lock.night, lock.room_id) for lock in NightLock.query(nights_pk(stay_id), condition, consistent_read=True)}
-
-
-def taken_nights(stay_ids: list[str], check_in: date, check_out: date) -> dict[str, set[tuple[str, str]]]:
-    """`(night, room id)` pairs taken in `[check_in, check_out)`, per stay, queried in parallel."""
-    results = _pool().map(lambda stay_id: _taken_in_stay(stay_id, check_in, check_out), stay_ids)
-    return dict(zip(stay_ids, results, strict=True))
 
 
 def has_upcoming_bookings(stay: Stay, room_id: str | None = None) -> bool:
@@ -98,3 +116,10 @@ def has_upcoming_bookings(stay: Stay, room_id: str | None = None) -> bool:
         limit=1,
     )
     return any(True for _ in locks)
+
+
+def position_of(order: Order, item: TableItem) -> str:
+    """An entry's sort key in the index that `order` walks."""
+    value = item.gsi4sk if order == "ceiling" else item.gsi2sk
+    assert value is not None, "a search index entry has its sort key"
+    return value

@@ -75,7 +75,7 @@ def calendar(stay_id: str, first: date, end: date) -> tuple[Stay, list[tuple[Roo
     first and the last night (every room's locks)."""
     stay, rooms = stay_with_rooms(stay_id)
     _check_span(stay, first)
-    taken = taken_nights([stay.id], first, end)[stay.id]
+    taken = taken_nights(stay.id, first, end)
     days = []
     for room in rooms:
         nights = rates.nights_between(room.rate_rules(), room.price_per_night, first, end)

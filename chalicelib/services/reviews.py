@@ -72,6 +72,7 @@ def _write_review(review: Review) -> None:
     if stay is None:
         raise _not_reviewable("The stay is no longer listed.")
     stay_actions, provider_actions = rating_actions(int(review.rating), 1)
+    stay_actions += stay.unsettled_rating_actions()
     try:
         with transaction(str(uuid.uuid4())) as tx:
             tx.save(review, condition=Review.pk.does_not_exist(), return_values=ALL_OLD)
@@ -83,6 +84,15 @@ def _write_review(review: Review) -> None:
         if (review.pk, review.sk) in failed_conditions(exc):
             raise Conflict("This booking has been reviewed already.", code="ALREADY_REVIEWED") from exc
         raise _not_reviewable("The stay is no longer listed.") from exc
+    _settle(review.stay_id)
+
+
+def _settle(stay_id: str) -> None:
+    """After the counters moved: the stay's place in the rating index, read off them (see
+    `Stay.settle_rating`); until then it ranks too high, which the search tolerates."""
+    stay = _stay(stay_id)
+    if stay is not None:
+        stay.settle_rating()
 
 
 def create_review(caller: AccessClaims, booking_id: str, body: ReviewCreate) -> Review:
@@ -162,8 +172,10 @@ def _write_hiding(review: Review, reason: str, now: datetime) -> None:
     with transaction(str(uuid.uuid4())) as tx:
         tx.update(review, actions=review.hide_actions(reason, now), condition=Review.hidden == False)  # noqa: E712
         if stay is not None:
-            tx.update(stay, actions=stay_actions, condition=Stay.pk.exists(), add_version_condition=False)
+            actions = stay_actions + stay.unsettled_rating_actions()
+            tx.update(stay, actions=actions, condition=Stay.pk.exists(), add_version_condition=False)
         tx.update(Provider(id=review.provider_id), actions=provider_actions, condition=Provider.pk.exists())
+    _settle(review.stay_id)
 
 
 def hide_review(review_id: str, body: HideRequest) -> Review:

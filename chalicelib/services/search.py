@@ -1,60 +1,60 @@
 """The search use cases: which rooms are free for `[check_in, check_out)`, and the stay cards.
 
-Validates the dates, combines the access patterns of `chalicelib.search.access`
-(candidates, then taken nights), orders and pages the result.
+Validates the dates, then runs the threshold walk of `services/search_walk.py` over the
+index that matches the sort: rooms by floor price (`price_asc`, available rooms), by ceiling
+price (`price_desc`), stays by rating rank (`rating_desc`). A page costs about as many stay
+reads as it shows, whatever the size of the city; see the README's search section.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from chalicelib import clock
 from chalicelib.domain import bookings as rules
-from chalicelib.domain import rates
-from chalicelib.domain.money import MAX_MINOR_UNIT
-from chalicelib.domain.ratings import best_first
+from chalicelib.domain import cursors, rates
+from chalicelib.domain.listings import STAY_TYPES
 from chalicelib.errors import Invalid
+from chalicelib.models.base import TableItem
 from chalicelib.models.listings import Room, Stay
+from chalicelib.models.search_index import (
+    UNRATED_RANK,
+    ceiling_position,
+    floor_position,
+    price_index_pk,
+    rating_index_pk,
+    read_price_position,
+    read_rating_position,
+)
 from chalicelib.schemas.search import AvailabilityQuery, AvailableRoom, StayCard, StaySearchQuery
-from chalicelib.search.access import candidates, taken_nights
-from chalicelib.services.pages import SortKey, keyset_page
+from chalicelib.search.access import StayRead
+from chalicelib.services.search_walk import LOWEST, Found, Key, Plan, State, run
 from chalicelib.settings import get_settings
 
 # The date line's western side (UTC-12) is the last place where a date is still today:
 # a check-in before today there is in the past everywhere.
 LAST_TIME_ZONE = "Etc/GMT+12"
-# Prices zero-padded to this width, with the finest minor unit's decimals, order as text the
-# way they do as numbers (money has at most 10 digits): so a rating sort's second and third
-# keys (price, stay id) fit the page's one text key.
-_PRICE_WIDTH = 32
+ZERO = Decimal(0)
+UNRATED = Decimal(UNRATED_RANK)
 
 
 @dataclass(frozen=True)
 class FreeRoom:
     stay: Stay
     room: Room
-    quote: rates.Quote
+    priced: rates.Quote
 
 
-def _priced(
-    room: Room, query: AvailabilityQuery, min_price: Decimal | None, max_price: Decimal | None
-) -> rates.Quote | None:
-    """The room's quote when it is for sale, fits the guests, is bookable under its rules for the
-    dates and costs between the bounds per night (total / nights, compared exactly); else None."""
-    if not room.is_available or room.max_guest_per_room < query.guests:
-        return None
-    quote = rates.quote(room, query.check_in, query.check_out)
-    if not quote.bookable:
-        return None
-    if min_price is not None and quote.total < min_price * quote.nights:
-        return None
-    if max_price is not None and quote.total > max_price * quote.nights:
-        return None
-    return quote
+def _priced(room: Room, check_in: date, check_out: date) -> rates.Quote | None:
+    """The room's quote for these nights under its rules, or None when they refuse them: the one
+    place the search prices a room (`floor_price` and `ceiling_price` bound every nightly price)."""
+    quote = rates.quote(room, check_in, check_out)
+    return quote if quote.bookable else None
 
 
 def _check_dates(query: AvailabilityQuery, now: datetime) -> None:
@@ -70,40 +70,124 @@ def _check_dates(query: AvailabilityQuery, now: datetime) -> None:
         raise Invalid("The search is not valid.", errors=problems)
 
 
-def free_rooms(
-    query: AvailabilityQuery, now: datetime, *, min_price: Decimal | None = None, max_price: Decimal | None = None
-) -> list[FreeRoom]:
-    """Rooms for sale, fitting `guests`, bookable under their rules and priced within the range,
-    with none of their nights taken.
+def _fits(guests: int) -> Callable[[TableItem], bool]:
+    def fits(entry: TableItem) -> bool:
+        return isinstance(entry, Room) and bool(entry.is_available) and entry.max_guest_per_room >= guests
 
-    Two round trips: the candidates (one index Query; the rules come on the room items),
-    then the taken nights of the stays that still have a fitting room (one consistent
-    Query per stay, in parallel). Pricing is pure: no read per room or per night.
-    A stay whose own today is after `check_in` is left out: the date is past there.
-    """
-    _check_dates(query, now)
-    fitting: dict[str, tuple[Stay, list[tuple[Room, rates.Quote]]]] = {}
-    for candidate in candidates(query.city, query.stay_type).values():
-        stay = candidate.stay
-        if query.check_in < rules.today_in(stay.timezone, now):
-            continue
-        priced = ((room, _priced(room, query, min_price, max_price)) for room in candidate.rooms)
-        rooms = [(room, quote) for room, quote in priced if quote is not None]
-        if rooms:
-            fitting[stay.id] = (stay, rooms)
-    taken = taken_nights(list(fitting), query.check_in, query.check_out)
+    return fits
+
+
+def _free(read: StayRead, query: AvailabilityQuery, now: datetime) -> list[FreeRoom]:
+    """The stay's rooms for sale, sleeping `guests`, with no night taken, priced, in the range.
+    A stay whose own today is after `check_in` has none: the date is past there."""
+    stay = read.stay
+    if query.check_in < rules.today_in(stay.timezone, now):
+        return []
+    nights = len(rules.nights_of(query.check_in, query.check_out))
+    low = getattr(query, "min_price", None)
+    high = getattr(query, "max_price", None)
     free = []
-    for stay_id, (stay, rooms) in fitting.items():
-        busy = {room_id for _, room_id in taken[stay_id]}
-        free += [FreeRoom(stay, room, quote) for room, quote in rooms if room.id not in busy]
+    for room in read.rooms:
+        if not room.is_available or room.max_guest_per_room < query.guests or room.id in read.taken:
+            continue
+        priced = _priced(room, query.check_in, query.check_out)
+        # `min_price` / `max_price` bound total / nights; compared as total vs bound x nights, exactly.
+        if priced is None or (low is not None and priced.total < low * nights):
+            continue
+        if high is None or priced.total <= high * nights:
+            free.append(FreeRoom(stay, room, priced))
     return free
 
 
-def stay_cards(free: list[FreeRoom]) -> list[StayCard]:
-    by_stay: dict[str, list[FreeRoom]] = {}
-    for item in free:
-        by_stay.setdefault(item.stay.id, []).append(item)
-    return [StayCard.of(items[0].stay, [item.quote for item in items]) for items in by_stay.values()]
+def _is_stay(entry: TableItem) -> bool:
+    return isinstance(entry, Stay)
+
+
+def _partitions(query: AvailabilityQuery, rated: bool) -> list[str]:
+    types = [query.stay_type] if query.stay_type else list(STAY_TYPES)
+    pk = rating_index_pk if rated else price_index_pk
+    return [pk(stay_type, query.city) for stay_type in types]
+
+
+def _price_bound(nights: int, *, descending: bool, by_room: bool = False) -> Callable[[str], Key]:
+    def bound(position: str) -> Key:
+        if not position:
+            return LOWEST, LOWEST, ""
+        at = read_price_position(position, descending=descending)
+        ident = at.room_id if by_room else at.stay_id
+        return (-nights * at.value if descending else nights * at.value), ZERO, ident
+
+    return bound
+
+
+def _card_plan(query: StaySearchQuery, now: datetime) -> Plan[StayCard]:
+    nights = len(rules.nights_of(query.check_in, query.check_out))
+    descending, rated = query.sort == "price_desc", query.sort == "rating_desc"
+
+    def results(read: StayRead) -> list[Found[StayCard]]:
+        free = _free(read, query, now)
+        if not free:
+            return []
+        cheapest = min(item.priced.total for item in free)
+        leads = [item.room for item in free if item.priced.total == cheapest]
+        stay = read.stay
+        if rated:
+            average = stay.average_rating
+            key: Key = (UNRATED if average is None else 100 - average * 10, cheapest, stay.id)
+            position = stay.gsi2sk or ""
+        elif descending:
+            key = (-cheapest, ZERO, stay.id)
+            position = max(ceiling_position(r.ceiling_price, r.stay_id, r.id) for r in leads)
+        else:
+            key = (cheapest, ZERO, stay.id)
+            position = max(floor_position(r.floor_price, r.stay_id, r.id) for r in leads)
+        card = StayCard.of(stay, [item.priced for item in free])
+        return [Found(key, stay.id, position, card)]
+
+    def rating_bound(position: str) -> Key:
+        return (read_rating_position(position).value if position else LOWEST), LOWEST, ""
+
+    def beyond(position: str) -> bool:
+        if rated or not position:
+            return False
+        value = read_price_position(position, descending=descending).value
+        if descending:
+            return query.min_price is not None and value < query.min_price
+        return query.max_price is not None and value > query.max_price
+
+    return Plan(
+        order="rating" if rated else "ceiling" if descending else "floor",
+        partitions=_partitions(query, rated),
+        bound=rating_bound if rated else _price_bound(nights, descending=descending),
+        fits=_is_stay if rated else _fits(query.guests),
+        beyond=beyond,
+        results=results,
+        finish_ties=rated,
+    )
+
+
+def _room_plan(query: AvailabilityQuery, now: datetime) -> Plan[AvailableRoom]:
+    nights = len(rules.nights_of(query.check_in, query.check_out))
+
+    def results(read: StayRead) -> list[Found[AvailableRoom]]:
+        return [
+            Found(
+                (item.priced.total, ZERO, item.room.id),
+                read.stay.id,
+                floor_position(item.room.floor_price, item.room.stay_id, item.room.id),
+                AvailableRoom.of(item.stay, item.room, item.priced),
+            )
+            for item in _free(read, query, now)
+        ]
+
+    return Plan(
+        order="floor",
+        partitions=_partitions(query, rated=False),
+        bound=_price_bound(nights, descending=False, by_room=True),
+        fits=_fits(query.guests),
+        beyond=lambda position: False,
+        results=results,
+    )
 
 
 def _scope(kind: str, query: AvailabilityQuery) -> str:
@@ -113,30 +197,48 @@ def _scope(kind: str, query: AvailabilityQuery) -> str:
     return f"{kind}:{digest}"
 
 
+def _state(cursor: str | None, scope: str) -> State:
+    if not cursor:
+        return State()
+    claims = cursors.decode(cursor, scope=scope, key=get_settings().signing_key)
+    after = claims.get("a")
+    return State(claims.get("p"), (Decimal(after[0]), Decimal(after[1]), after[2]) if after else None, claims["c"])
+
+
+def _cursor(state: State | None, scope: str) -> str | None:
+    if state is None:
+        return None
+    after = [str(state.after[0]), str(state.after[1]), state.after[2]] if state.after else None
+    claims = {"p": state.position, "a": after, "c": state.carry}
+    return cursors.encode(claims, scope=scope, key=get_settings().signing_key)
+
+
 def search_stays(query: StaySearchQuery) -> tuple[list[StayCard], str | None]:
-    """Stay cards with at least one free room, cheapest first or dearest first by their
-    lowest free total for the dates (cheapest first when no sort is asked), or best rated first, paginated."""
-    free = free_rooms(query, clock.utcnow(), min_price=query.min_price, max_price=query.max_price)
-    sign = -1 if query.sort == "price_desc" else 1
-
-    def key(card: StayCard) -> SortKey:
-        if query.sort == "rating_desc":  # best rated first, unrated last; then cheapest, then id
-            price = f"{card.min_total_price:0{_PRICE_WIDTH}.{MAX_MINOR_UNIT}f}"
-            return best_first(card.average_rating), f"{price}#{card.id}"
-        return sign * card.min_total_price, card.id
-
+    """Stay cards with at least one free room, in the asked order, one page of the walk.
+    A page may hold fewer than `limit` cards while `next_cursor` is not null."""
+    now = clock.utcnow()
+    _check_dates(query, now)
     scope = _scope("search-stays", query)
-    return keyset_page(stay_cards(free), key, limit=query.limit, cursor=query.cursor, scope=scope)
+    cards, state = run(
+        _card_plan(query, now),
+        _state(query.cursor, scope),
+        limit=query.limit,
+        check_in=query.check_in,
+        check_out=query.check_out,
+    )
+    return cards, _cursor(state, scope)
 
 
 def available_rooms(query: AvailabilityQuery) -> tuple[list[AvailableRoom], str | None]:
-    """Free rooms, cheapest total for the dates first, paginated."""
-
-    def key(item: FreeRoom) -> SortKey:
-        return item.quote.total, item.room.id
-
+    """Free rooms, cheapest total first (then by room id), one page of the walk."""
+    now = clock.utcnow()
+    _check_dates(query, now)
     scope = _scope("available-rooms", query)
-    free, next_cursor = keyset_page(
-        free_rooms(query, clock.utcnow()), key, limit=query.limit, cursor=query.cursor, scope=scope
+    rooms, state = run(
+        _room_plan(query, now),
+        _state(query.cursor, scope),
+        limit=query.limit,
+        check_in=query.check_in,
+        check_out=query.check_out,
     )
-    return [AvailableRoom.of(item.stay, item.room, item.quote) for item in free], next_cursor
+    return rooms, _cursor(state, scope)

@@ -11,6 +11,7 @@ import pytest
 from bench.meter import _READS, _WRITES, Meter
 from chalicelib import clock
 from chalicelib.domain.bookings import today_in
+from chalicelib.domain.listings import STAY_TYPES
 from chalicelib.domain.tokens import AccessClaims
 from chalicelib.models.base import TableItem
 from chalicelib.schemas.listings import RoomCreate
@@ -81,5 +82,7 @@ def test_rules_add_no_request_to_a_booking_or_a_search(hotel: Hotel, meter: Mete
         {"city": stay.city, "check_in": today + timedelta(days=20), "check_out": today + timedelta(days=22)}
     )
     cards, _ = search.search_stays(query)
-    assert [c.operation for c in meter.calls] == ["Query", "Query"]  # the candidates, the stay's locks
+    # One index page per stay type's partition of the city, then the stay reached (its
+    # partition, with the rules on its rooms) and its locks: nothing per room or per night.
+    assert [c.operation for c in meter.calls] == ["Query"] * (len(STAY_TYPES) + 2)
     assert [card.min_total_price for card in cards] == [1020 + 1021]

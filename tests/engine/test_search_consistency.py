@@ -16,7 +16,7 @@ from chalicelib.models.listings import Room
 from chalicelib.schemas.listings import RoomCreate, StayCreate
 from chalicelib.schemas.search import AvailabilityQuery
 from chalicelib.services import bookings, listings
-from chalicelib.services.search import free_rooms
+from chalicelib.services.search import available_rooms
 from tests.engine.test_booking_races import a_provider, guest, request
 from tests.factories import room_body, stay_body
 
@@ -54,11 +54,13 @@ def test_search_during_concurrent_bookings_never_shows_a_booked_room() -> None:
                 confirmed.append(made)
 
     def searcher() -> None:
-        query = AvailabilityQuery(check_in=window[0], check_out=window[1], city=city)
+        query = AvailabilityQuery(check_in=window[0], check_out=window[1], city=city, limit=100)
         while time.monotonic() < stop:
             with lock:
                 seen_before = list(confirmed)
-            free = {item.room.id for item in free_rooms(query, clock.utcnow())}
+            rooms, cursor = available_rooms(query)
+            assert cursor is None  # nine rooms: one page
+            free = {room.id for room in rooms}
             for booking in seen_before:
                 nights = nights_of(date.fromisoformat(booking.check_in), date.fromisoformat(booking.check_out))
                 if booking.room_id in free and window[0] <= nights[0] < window[1]:
