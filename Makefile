@@ -57,8 +57,9 @@ lint: $(VENV_STAMP)
 unit: $(VENV_STAMP)
 	$(PY) -m pytest tests/unit
 
+# Two workers (the machine's two cores): each test has its own moto table, so they run apart.
 integration: $(VENV_STAMP) $(DOCS_ASSETS)
-	$(PY) -m pytest tests/integration
+	$(PY) -m pytest -n 2 tests/integration
 
 # A process of its own: these tests point the models at DynamoDB Local, which
 # the tier's conftest starts (in memory, on a free port) and stops.

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from chalicelib.handlers.http import ApiBlueprint
-from chalicelib.models.listings import Room
 from chalicelib.schemas.rates import (
     CalendarOut,
     CalendarQuery,
     CalendarRoom,
     RatesIn,
     RatesOut,
-    RuleOut,
 )
 from chalicelib.services import rates
 
@@ -18,25 +16,16 @@ bp = ApiBlueprint(__name__)
 RATES = "/api/listings/stays/{stay_id}/rooms/{room_id}/rates"
 
 
-def _rates_out(room: Room) -> RatesOut:
-    return RatesOut(
-        room_id=room.id,
-        currency=room.currency,
-        base_price_per_night=room.price_per_night,
-        rules=[RuleOut.of(rule) for rule in room.rate_rules()],
-    )
-
-
 @bp.operation("GET", RATES, response=RatesOut)
 def get_rates(stay_id: str, room_id: str) -> RatesOut:
     """A room's base price and its rate and restriction rules, in order (the last one wins)."""
-    return _rates_out(rates.room_rates(stay_id, room_id))
+    return RatesOut.of(rates.room_rates(stay_id, room_id))
 
 
 @bp.operation("PUT", RATES, auth="provider", body=RatesIn, response=RatesOut, problems={409: ("CONFLICT",)})
 def put_rates(owner: str, stay_id: str, room_id: str, body: RatesIn) -> RatesOut:
     """Replace all of a room's rules (0-100); bookings already made keep their prices."""
-    return _rates_out(rates.replace_rates(owner, stay_id, room_id, body))
+    return RatesOut.of(rates.replace_rates(owner, stay_id, room_id, body))
 
 
 @bp.operation("GET", "/api/listings/stays/{stay_id}/calendar", query=CalendarQuery, response=CalendarOut)

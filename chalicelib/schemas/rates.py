@@ -103,6 +103,15 @@ class RatesOut(Out):
     base_price_per_night: MoneyOut
     rules: list[RuleOut]
 
+    @classmethod
+    def of(cls, room: Room) -> RatesOut:
+        return cls(
+            room_id=room.id,
+            currency=room.currency,
+            base_price_per_night=room.price_per_night,
+            rules=[RuleOut.of(rule) for rule in room.rate_rules()],
+        )
+
 
 class CalendarQuery(Query):
     from_date: date = Field(alias="from")

@@ -1,21 +1,29 @@
 """Events end to end on DynamoDB Local and its stream, as `make run` runs them: bookings made,
-confirmed, cancelled and rejected over HTTP reach a provider's receiver that is down at first,
-each event once (after deduplicating on `webhook-id`), signed, and in order per booking."""
+confirmed, cancelled and rejected over HTTP, and a review, reach a provider's receiver that is
+down at first, each event once (after deduplicating on `webhook-id`), signed, and in order per
+booking."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import requests
 from standardwebhooks import Webhook
 
-from chalicelib.services import deliveries
+from chalicelib import clock
+from chalicelib.domain.bookings import today_in
+from chalicelib.domain.tokens import AccessClaims
+from chalicelib.schemas.reviews import ReviewCreate
+from chalicelib.schemas.webhooks import WebhookCreate
+from chalicelib.services import bookings, deliveries, reviews, webhooks
 from chalicelib.settings import get_settings
 from scripts.local_stream import StreamPoller, start_workers
+from tests.engine.test_booking_races import guest, hotel, request  # noqa: F401 - hotel is a fixture
 from tests.factories import PASSWORD, provider_body, registration, room_body, stay_body
 from tests.receiver import receiving
 
@@ -121,3 +129,38 @@ def test_a_receiver_down_at_first_gets_every_event_once_signed_and_in_order(
     log = _call("GET", f"{live_api}/api/accounts/provider-profile/webhooks/{hook['id']}/deliveries", owner)
     assert sorted(d["state"] for d in log["items"]) == ["DELIVERED"] * 5
     assert sum(d["attempt"] for d in log["items"]) == 5 + FAILURES
+
+
+def test_a_new_review_reaches_the_providers_webhook_as_review_created(
+    receiver: tuple[Receiver, str],
+    workers: None,
+    hotel: tuple[AccessClaims, str, str],  # noqa: F811 - the fixture imported above
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A guest's review of a completed stay, written by the reviews service, comes out of the
+    table's stream as a signed `review.created` with the review, after the receiver's failures."""
+    state, url = receiver
+    owner, _, room_id = hotel
+    hook = webhooks.register(owner.provider_id or "", WebhookCreate(url=url, events=["review.created"]))
+    stay_guest = guest()
+    start = today_in("Asia/Dhaka", clock.utcnow()) + timedelta(days=3)
+    booking = bookings.create_booking(stay_guest, request(room_id, start, 2), None)
+    bookings.confirm_booking(owner, booking.id)
+    ahead = timedelta(days=6)  # past its check-out; a clock that still runs, for the retries
+    bookings.run_timers(clock.utcnow() + ahead, budget_seconds=60)
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime.now(UTC) + ahead)
+    review = reviews.create_review(stay_guest, booking.id, ReviewCreate(rating=4, title="Quiet and clean"))
+
+    deadline = time.monotonic() + 60
+    while len(state.received) <= FAILURES and time.monotonic() < deadline:
+        time.sleep(0.2)
+    headers, body = state.received[-1]
+    # Signed at the shifted clock's time, which the library's own verify() would call too new:
+    # the library signs again, as of the sent timestamp, and the signature must be among those sent.
+    sent_at = datetime.fromtimestamp(int(headers["webhook-timestamp"]), UTC)
+    assert Webhook(hook.secret).sign(headers["webhook-id"], sent_at, body.decode()) in headers["webhook-signature"]
+    event = json.loads(body)
+    assert event["type"] == "review.created" and event["id"] == headers["webhook-id"]
+    assert (event["data"]["id"], event["data"]["booking_id"], event["data"]["rating"]) == (review.id, booking.id, 4)
+    # Every attempt carried the one event, under the same webhook-id.
+    assert {h["webhook-id"] for h, _ in state.received} == {event["id"]}
