@@ -24,8 +24,9 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from chalicelib.handlers import routes
-from chalicelib.handlers.http import OPERATIONS, PROBLEM_JSON, Operation, problem_type
+from chalicelib.handlers.http import OPERATIONS, Operation
 from chalicelib.handlers.openapi_schemas import StandardSchemas, camel_case, parameter_schema, referenced
+from chalicelib.handlers.problems import PROBLEM_JSON, problem_type
 from chalicelib.schemas.common import Problem
 
 REF = "#/components/schemas/{model}"

@@ -2,7 +2,7 @@
 
 from pydantic import ValidationError
 
-from chalicelib.handlers.http import _field_errors
+from chalicelib.handlers.problems import field_errors
 from chalicelib.schemas.accounts import RegisterRequest
 
 
@@ -10,7 +10,7 @@ def test_field_errors_name_fields_and_hide_input() -> None:
     try:
         RegisterRequest.model_validate({"email": "x", "phone": "1", "full_name": "A", "password": "hunter2", "z": 1})
     except ValidationError as exc:
-        errors = _field_errors(exc, "body")
+        errors = field_errors(exc, "body")
     fields = {e["field"] for e in errors}
     assert fields == {"email", "phone", "password", "z"}
     assert all(set(e) == {"field", "message"} for e in errors)
@@ -22,7 +22,7 @@ def test_invalid_json_is_reported_on_the_body() -> None:
     try:
         RegisterRequest.model_validate_json(b"{")
     except ValidationError as exc:
-        assert _field_errors(exc, "body") == [{"field": "body", "message": "is not valid JSON"}]
+        assert field_errors(exc, "body") == [{"field": "body", "message": "is not valid JSON"}]
 
 
 def test_a_validator_failing_outside_pydantic_is_still_a_400() -> None:
@@ -34,12 +34,12 @@ def test_a_validator_failing_outside_pydantic_is_still_a_400() -> None:
     from pydantic import Field
 
     from chalicelib.errors import Invalid
-    from chalicelib.handlers.http import _parse
+    from chalicelib.handlers.problems import parse
     from chalicelib.schemas.common import Strict
 
     class Lax(Strict):
         amount: Annotated[Decimal, Field(strict=False)]
 
     with pytest.raises(Invalid) as refused:
-        _parse(Lax, raw=b'{"amount": [{}, {}, {}]}')
+        parse(Lax, raw=b'{"amount": [{}, {}, {}]}')
     assert refused.value.extra["errors"] == [{"field": "body", "message": "is not valid"}]

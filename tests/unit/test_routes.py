@@ -29,6 +29,7 @@ def test_importing_the_app_loads_no_handler_module_nor_pydantic() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     light = [
         "chalicelib.handlers.http",
+        "chalicelib.handlers.problems",
         "chalicelib.handlers.routes",
         "chalicelib.handlers.streams",
         "chalicelib.handlers.timers",

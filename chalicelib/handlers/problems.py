@@ -1,0 +1,130 @@
+"""Problem documents (RFC 9457): the one place where an error, or a body that does not
+parse, becomes the answer a client reads."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from chalice import Response
+
+from chalicelib.errors import DomainError, Invalid, ServiceUnavailable
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+# Codes for the errors that Chalice itself answers before a view runs.
+STATUS_CODES = {
+    400: "VALIDATION_ERROR",
+    401: "NOT_AUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "RATE_LIMITED",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+def problem_type(code: str) -> str:
+    """The problem document's `type`, a URN made from its code."""
+    return f"urn:problem:stays:{code.lower().replace('_', '-')}"
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    title: str | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = {
+        "type": problem_type(code),
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **(extra or {}),
+    }
+    return Response(body=body, status_code=status, headers={**(headers or {}), "Content-Type": PROBLEM_JSON})
+
+
+def field_errors(exc: ValidationError, source: str) -> list[dict[str, str]]:
+    """Field and message only: pydantic's `input` and `ctx` could echo secrets back."""
+    errors = []
+    for error in exc.errors(include_url=False, include_input=False, include_context=False):
+        field = ".".join(str(part) for part in error["loc"]) or source
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif error["type"] == "json_invalid":
+            field, message = source, "is not valid JSON"
+        errors.append({"field": field, "message": message})
+    return errors
+
+
+def problem_for(exc: Exception) -> Response:
+    """Every error a view can raise, as a problem document. The only such mapping."""
+    if isinstance(exc, DomainError):
+        return problem(exc.status, exc.code, exc.detail, title=exc.title, extra=exc.extra, headers=exc.headers)
+    from chalicelib.services.failures import storage_unavailable
+
+    if storage_unavailable(exc):
+        log.warning("storage unavailable", exc_info=exc)
+        error = ServiceUnavailable("The service is busy; retry shortly.")
+        return problem(error.status, error.code, error.detail, title=error.title, headers=error.headers)
+    log.error("unhandled error", exc_info=exc)
+    return problem(500, "INTERNAL_ERROR", "Something went wrong on our side.")
+
+
+def _not_json(constant: str) -> float:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(number: str) -> float:
+    value = float(number)
+    if not math.isfinite(value):  # 1e309 overflows a double: it would become Infinity, then null
+        raise ValueError("numbers must be finite")
+    return value
+
+
+def _strict_json(raw: str | bytes) -> None:
+    """Refuse what is not JSON but Python's and pydantic's parsers take: NaN, Infinity and
+    numbers that overflow a double (they would be stored as null). Nesting is bounded by the
+    parser's recursion limit (a RecursionError is a ValueError here, so a 400)."""
+    try:
+        json.loads(raw, parse_constant=_not_json, parse_float=_finite)
+    except RecursionError as exc:
+        raise ValueError("nests too deeply") from exc
+    except json.JSONDecodeError:
+        pass  # pydantic's parser names the error itself
+
+
+def parse(model: type[BaseModel], raw: str | bytes | None = None, query: dict[str, str] | None = None) -> BaseModel:
+    """A body (JSON bytes) or a query into its strict model; 400 with the fields at fault."""
+    from pydantic import ValidationError
+
+    try:
+        if query is None:
+            try:
+                _strict_json(raw or b"")
+            except ValueError as exc:
+                raise Invalid("The request is not valid.", errors=[{"field": "body", "message": str(exc)}]) from exc
+            return model.model_validate_json(raw or b"")
+        return model.model_validate(query)
+    except ValidationError as exc:
+        source = "body" if query is None else "query"
+        raise Invalid("The request is not valid.", errors=field_errors(exc, source)) from exc
+    except (ValueError, TypeError) as exc:  # a validator that failed outside pydantic's own errors
+        source = "body" if query is None else "query"
+        raise Invalid("The request is not valid.", errors=[{"field": source, "message": "is not valid"}]) from exc
