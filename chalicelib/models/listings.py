@@ -50,6 +50,11 @@ def stay_pk(stay_id: str) -> str:
     return f"STAY#{stay_id}"
 
 
+def stay_of(pk: str) -> str:
+    """The stay id a stay's or room's partition key names."""
+    return pk.removeprefix(stay_pk(""))
+
+
 def provider_stays_pk(provider_id: str) -> str:
     return f"PROVIDER#{provider_id}#STAYS"
 

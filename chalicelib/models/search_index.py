@@ -31,8 +31,16 @@ UNRATED_RANK = "999"
 UNSETTLED_RANK = "000"
 
 
+_CITY = "CITY#"
+
+
 def price_index_pk(stay_type: str, city: str | None) -> str:
-    return f"CITY#{city_key(city)}#{stay_type}" if city is not None else f"TYPE#{stay_type}"
+    return f"{_CITY}{city_key(city)}#{stay_type}" if city is not None else f"TYPE#{stay_type}"
+
+
+def is_city_partition(pk: str) -> bool:
+    """Whether a search partition is a city's (on gsi2 / gsi4) rather than a stay type's (gsi3 / gsi5)."""
+    return pk.startswith(_CITY)
 
 
 def rating_index_pk(stay_type: str, city: str | None) -> str:

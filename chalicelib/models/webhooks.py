@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 
@@ -22,6 +23,12 @@ from chalicelib.models.base import TableItem
 
 DELIVERY_SHARDS = 4
 PENDING, DELIVERED, DEAD = "PENDING", "DELIVERED", "DEAD"
+
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.condition import Condition
+
+_WEBHOOK_SK = "WEBHOOK#"
 
 
 def provider_pk(provider_id: str) -> str:
@@ -51,7 +58,12 @@ class Webhook(TableItem, discriminator="Webhook"):
 
     @staticmethod
     def keys(provider_id: str, webhook_id: str) -> tuple[str, str]:
-        return provider_pk(provider_id), f"WEBHOOK#{webhook_id}"
+        return provider_pk(provider_id), f"{_WEBHOOK_SK}{webhook_id}"
+
+    @staticmethod
+    def of_provider() -> Condition:
+        """Sort key condition: the webhooks among the items of a provider's partition."""
+        return Webhook.sk.startswith(_WEBHOOK_SK)
 
     def derive_keys(self) -> None:
         self.pk, self.sk = self.keys(self.provider_id, self.id)

@@ -19,6 +19,7 @@ from chalicelib.domain.bookings import today_in
 from chalicelib.models.base import TableItem
 from chalicelib.models.bookings import NightLock, locks_between, locks_from, nights_pk
 from chalicelib.models.listings import Room, Stay, stay_pk
+from chalicelib.models.search_index import is_city_partition
 
 # Queries in flight at once (the table connection's pool holds 40).
 MAX_PARALLEL_QUERIES = 32
@@ -39,7 +40,7 @@ def index_page(order: Order, pk: str, after: str | None, size: int) -> list[Tabl
     """One Query of `size` entries of a search partition, from just after the sort key `after`:
     rooms by floor price (gsi2 / gsi3), by ceiling price (gsi4 / gsi5), stays by rating
     (gsi2 / gsi3, `#RATED` partitions). Type-only partitions (`TYPE#`) live on gsi3 and gsi5."""
-    city = pk.startswith("CITY#")
+    city = is_city_partition(pk)
     index = {
         "floor": TableItem.gsi2 if city else TableItem.gsi3,
         "rating": TableItem.gsi2 if city else TableItem.gsi3,

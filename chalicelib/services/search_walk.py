@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Generic, TypeVar
 
 from chalicelib.models.base import TableItem
+from chalicelib.models.listings import stay_of
 from chalicelib.search.access import Order, StayRead, in_parallel, position_of, read_stays
 
 # The budget of one request: 8 index pages of 40 entries, 40 stays (2 Queries each), so at
@@ -156,7 +157,7 @@ def _take(walk: _Walk[T], streams: list[_Stream], want: int, position: str | Non
             stream.done = True
             continue
         position = at
-        stay_id = entry.pk.removeprefix("STAY#")
+        stay_id = stay_of(entry.pk)
         if stay_id not in walk.seen and walk.plan.fits(entry):
             walk.seen.add(stay_id)
             new.append(stay_id)

@@ -67,7 +67,7 @@ def register(provider_id: str, body: WebhookCreate) -> Webhook:
 
 def webhooks(provider_id: str) -> list[Webhook]:
     """The provider's webhooks: one Query on `PROVIDER#<pid>`, `sk` beginning `WEBHOOK#`."""
-    found = Webhook.query(provider_pk(provider_id), Webhook.sk.startswith("WEBHOOK#"))
+    found = Webhook.query(provider_pk(provider_id), Webhook.of_provider())
     return [w for w in found if isinstance(w, Webhook)]
 
 
