@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from chalicelib import clock
 from chalicelib.domain import bookings as rules
@@ -40,6 +41,7 @@ from chalicelib.settings import get_settings
 # a check-in before today there is in the past everywhere.
 LAST_TIME_ZONE = "Etc/GMT+12"
 ZERO = Decimal(0)
+T = TypeVar("T")
 UNRATED = Decimal(UNRATED_RANK)
 
 
@@ -213,32 +215,23 @@ def _cursor(state: State | None, scope: str) -> str | None:
     return cursors.encode(claims, scope=scope, key=get_settings().signing_key)
 
 
+def _walk(kind: str, query: AvailabilityQuery, plan: Callable[[datetime], Plan[T]]) -> tuple[list[T], str | None]:
+    """One page of the walk `plan` for the query's dates, resumed from its cursor."""
+    now = clock.utcnow()
+    _check_dates(query, now)
+    scope = _scope(kind, query)
+    found, state = run(
+        plan(now), _state(query.cursor, scope), limit=query.limit, check_in=query.check_in, check_out=query.check_out
+    )
+    return found, _cursor(state, scope)
+
+
 def search_stays(query: StaySearchQuery) -> tuple[list[StayCard], str | None]:
     """Stay cards with at least one free room, in the asked order, one page of the walk.
     A page may hold fewer than `limit` cards while `next_cursor` is not null."""
-    now = clock.utcnow()
-    _check_dates(query, now)
-    scope = _scope("search-stays", query)
-    cards, state = run(
-        _card_plan(query, now),
-        _state(query.cursor, scope),
-        limit=query.limit,
-        check_in=query.check_in,
-        check_out=query.check_out,
-    )
-    return cards, _cursor(state, scope)
+    return _walk("search-stays", query, lambda now: _card_plan(query, now))
 
 
 def available_rooms(query: AvailabilityQuery) -> tuple[list[AvailableRoom], str | None]:
     """Free rooms, cheapest total first (then by room id), one page of the walk."""
-    now = clock.utcnow()
-    _check_dates(query, now)
-    scope = _scope("available-rooms", query)
-    rooms, state = run(
-        _room_plan(query, now),
-        _state(query.cursor, scope),
-        limit=query.limit,
-        check_in=query.check_in,
-        check_out=query.check_out,
-    )
-    return rooms, _cursor(state, scope)
+    return _walk("available-rooms", query, lambda now: _room_plan(query, now))
