@@ -289,7 +289,7 @@ def endpoints(w: World) -> list[Endpoint]:
         Endpoint(
             "PATCH",
             "/api/listings/stays/{stay_id}/rooms/{room_id}",
-            "1 Query, 1 PutItem",
+            "1 Query, 1 TransactWriteItems (room, stay's bounds)",
             lambda: ("PATCH", f"/api/listings/stays/{stay_id}/rooms/{room_id}", {"room_name": "R"}, p.access, {}),
             200,
             2,
@@ -313,7 +313,7 @@ def endpoints(w: World) -> list[Endpoint]:
         Endpoint(
             "PUT",
             "/api/listings/stays/{stay_id}/rooms/{room_id}/rates",
-            "1 Query, 1 PutItem",
+            "1 Query, 1 TransactWriteItems (room, stay's bounds)",
             lambda: ("PUT", f"/api/listings/stays/{stay_id}/rooms/{room_id}/rates", w.rates(), p.access, {}),
             200,
             2,

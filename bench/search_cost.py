@@ -66,7 +66,7 @@ def seed_stays(provider_id: str, city: str, stays: int, rooms: int, rng: random.
                 updated_at=now,
                 version=1,
             )
-            batch.save(stay)
+            own = []
             for r in range(rooms):
                 room = Room(
                     id=new_child_id(stay.id),
@@ -81,7 +81,10 @@ def seed_stays(provider_id: str, city: str, stays: int, rooms: int, rng: random.
                     **Room.copied_from(stay),
                 )
                 batch.save(room)
-                made.append(room)
+                own.append(room)
+            stay.summarize(own)
+            batch.save(stay)
+            made += own
     return made
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from pynamodb.attributes import DiscriminatorAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE, STREAM_NEW_AND_OLD_IMAGE
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -41,6 +41,11 @@ class _TableMeta:
     max_retry_attempts = _settings.dynamodb_max_retry_attempts
 
 
+# What a search index entry holds besides its keys: enough to tell a stay that cannot sleep
+# the guests, so a page of entries costs a fraction of the stays it lists.
+SEARCH_ENTRY = IncludeProjection(["kind", "max_guests"])
+
+
 class Gsi1(GlobalSecondaryIndex["TableItem"]):
     """Per-owner lists: a provider's stays, a guest's bookings."""
 
@@ -53,7 +58,7 @@ class Gsi1(GlobalSecondaryIndex["TableItem"]):
 
 
 class Gsi2(GlobalSecondaryIndex["TableItem"]):
-    """Search by city and type (rooms by floor price, stays by rating); a provider's bookings."""
+    """Stays by city and type and rating (the `rating_desc` walk); a provider's bookings."""
 
     class Meta:
         index_name = "gsi2"
@@ -64,36 +69,58 @@ class Gsi2(GlobalSecondaryIndex["TableItem"]):
 
 
 class Gsi3(GlobalSecondaryIndex["TableItem"]):
-    """Search by stay type without a city: rooms by floor price, stays by rating."""
+    """Stays by type and rating (`rating_desc` without a city)."""
 
     class Meta:
         index_name = "gsi3"
-        projection = AllProjection()
+        projection = SEARCH_ENTRY
 
     gsi3pk = UnicodeAttribute(hash_key=True)
     gsi3sk = UnicodeAttribute(range_key=True)
 
 
 class Gsi4(GlobalSecondaryIndex["TableItem"]):
-    """Rooms by city and type, dearest ceiling price first (the `price_desc` walk)."""
+    """Stays by city and type, dearest ceiling price first (the `price_desc` walk)."""
 
     class Meta:
         index_name = "gsi4"
-        projection = AllProjection()
+        projection = SEARCH_ENTRY
 
     gsi4pk = UnicodeAttribute(hash_key=True)
     gsi4sk = UnicodeAttribute(range_key=True)
 
 
 class Gsi5(GlobalSecondaryIndex["TableItem"]):
-    """Rooms by stay type, dearest ceiling price first (`price_desc` without a city)."""
+    """Stays by type, dearest ceiling price first (`price_desc` without a city)."""
 
     class Meta:
         index_name = "gsi5"
-        projection = AllProjection()
+        projection = SEARCH_ENTRY
 
     gsi5pk = UnicodeAttribute(hash_key=True)
     gsi5sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi6(GlobalSecondaryIndex["TableItem"]):
+    """Stays by city and type, cheapest floor price first (`price_asc`, available rooms)."""
+
+    class Meta:
+        index_name = "gsi6"
+        projection = SEARCH_ENTRY
+
+    gsi6pk = UnicodeAttribute(hash_key=True)
+    gsi6sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi7(GlobalSecondaryIndex["TableItem"]):
+    """Stays by type, cheapest floor price first (the same without a city)."""
+
+    class Meta:
+        index_name = "gsi7"
+        projection = SEARCH_ENTRY
+
+    gsi7pk = UnicodeAttribute(hash_key=True)
+    gsi7sk = UnicodeAttribute(range_key=True)
 
 
 class TimerIndex(GlobalSecondaryIndex["TableItem"]):
@@ -124,6 +151,10 @@ class TableItem(Model):
     gsi4sk = UnicodeAttribute(null=True)
     gsi5pk = UnicodeAttribute(null=True)
     gsi5sk = UnicodeAttribute(null=True)
+    gsi6pk = UnicodeAttribute(null=True)
+    gsi6sk = UnicodeAttribute(null=True)
+    gsi7pk = UnicodeAttribute(null=True)
+    gsi7sk = UnicodeAttribute(null=True)
     timer_shard = UnicodeAttribute(null=True)
     timer_due = UnicodeAttribute(null=True)
     # DynamoDB deletes an item some time after this instant (logins, past night locks).
@@ -134,6 +165,8 @@ class TableItem(Model):
     gsi3 = Gsi3()
     gsi4 = Gsi4()
     gsi5 = Gsi5()
+    gsi6 = Gsi6()
+    gsi7 = Gsi7()
     timer = TimerIndex()
 
     def __init__(
@@ -163,11 +196,19 @@ def before_each_attempt(hook: Callable[..., None], name: str) -> None:
 
 
 def create_table() -> bool:
-    """Create the table (keys, GSIs, TTL) unless it exists; True when it was created."""
-    if TableItem.exists():
-        return False
-    TableItem.create_table(wait=True)
-    return True
+    """Create the table (keys, GSIs, TTL) unless it exists; True when it was created. A table
+    that lacks an index the models define (made by an older version) is refused, saying so."""
+    if not TableItem.exists():
+        TableItem.create_table(wait=True)
+        return True
+    found = TableItem._get_connection().describe_table().get("GlobalSecondaryIndexes", [])
+    missing = {index.Meta.index_name for index in TableItem._indexes.values()} - {i["IndexName"] for i in found}
+    if missing:
+        raise SystemExit(
+            f"table {_settings.table_name} lacks the indexes {', '.join(sorted(missing))}: it was made by an "
+            "older version; delete it (under `make run`, delete .data/) and run again"
+        )
+    return False
 
 
 def transaction(client_request_token: str | None = None) -> TransactWrite:

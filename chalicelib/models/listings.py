@@ -5,11 +5,11 @@ A stay and its rooms share the partition `STAY#<stay id>` (sort keys `STAY` and
 stay's type, country, city and currency, which place them in the city and
 stay-type indexes beside their stay; both carry a version for optimistic locking.
 
-Index keys:
+Index keys (stays only; rooms have none):
 - gsi1 (a provider's stays, newest first): `PROVIDER#<pid>#STAYS` / `<created_at>#<stay id>`
-- gsi2 (by city and type) and gsi3 (by type): rooms by floor price, stays by rating;
-  gsi4 / gsi5 the same partitions, rooms by ceiling price (see `models/search_index.py`).
-  The search names a city, not a country, so same-named cities share a partition.
+- gsi2 / gsi3 (by city and type / by type): by rating; gsi4 / gsi5 by ceiling price;
+  gsi6 / gsi7 by floor price (see `models/search_index.py`). The search names a city, not
+  a country, so same-named cities share a partition.
 """
 
 from __future__ import annotations
@@ -90,6 +90,11 @@ class Stay(TableItem, discriminator="Stay"):
     # Counters of its visible reviews, moved only by the reviews' transactions (ADD).
     rating_sum = NumberAttribute(default=0)
     rating_count = NumberAttribute(default=0)
+    # Derived from its rooms by `summarize`, written with every change of a room: what bounds
+    # them in the search indexes. None while it has no room (then it is in no search index).
+    floor_price = DecimalAttribute(null=True)
+    ceiling_price = DecimalAttribute(null=True)
+    max_guests = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
@@ -106,33 +111,55 @@ class Stay(TableItem, discriminator="Stay"):
     def review_count(self) -> int:
         return int(self.rating_count)
 
+    def summarize(self, rooms: list[Room]) -> None:
+        """Bound its rooms (for sale or not, under their rules) for the search indexes: the least
+        and the most a night of any can cost, and the most guests any sleeps."""
+        self.floor_price = min((rates.floor_price(r.rate_rules(), r.price_per_night) for r in rooms), default=None)
+        self.ceiling_price = max((rates.ceiling_price(r.rate_rules(), r.price_per_night) for r in rooms), default=None)
+        self.max_guests = max((int(r.max_guest_per_room) for r in rooms), default=0)
+
+    def _rating_position(self, rank: str) -> str:
+        return rating_position(rank, self.floor_price or Decimal(0), self.id)
+
     def derive_keys(self) -> None:
         self.pk, self.sk = self.keys(self.id)
         self.gsi1pk = provider_stays_pk(self.provider_id)
         self.gsi1sk = f"{self.created_at.isoformat()}#{self.id}"
+        if self.floor_price is None or self.ceiling_price is None:
+            self.gsi2pk = self.gsi2sk = self.gsi3pk = self.gsi3sk = None
+            self.gsi4pk = self.gsi4sk = self.gsi5pk = self.gsi5sk = None
+            self.gsi6pk = self.gsi6sk = self.gsi7pk = self.gsi7sk = None
+            return
+        in_city, of_type = price_index_pk(self.stay_type, self.city), price_index_pk(self.stay_type, None)
         # Every full write places the stay at its exact rank, read off the counters it writes.
-        position = rating_position(rating_rank(self.average_rating), self.id)
-        self.gsi2pk, self.gsi2sk = rating_index_pk(self.stay_type, self.city), position
-        self.gsi3pk, self.gsi3sk = rating_index_pk(self.stay_type, None), position
+        by_rating = self._rating_position(rating_rank(self.average_rating))
+        self.gsi2pk, self.gsi2sk = rating_index_pk(self.stay_type, self.city), by_rating
+        self.gsi3pk, self.gsi3sk = rating_index_pk(self.stay_type, None), by_rating
+        by_ceiling = ceiling_position(self.ceiling_price, self.id)
+        self.gsi4pk, self.gsi4sk, self.gsi5pk, self.gsi5sk = in_city, by_ceiling, of_type, by_ceiling
+        by_floor = floor_position(self.floor_price, self.id)
+        self.gsi6pk, self.gsi6sk, self.gsi7pk, self.gsi7sk = in_city, by_floor, of_type, by_floor
 
     def unsettled_rating_actions(self) -> list[Action]:
         """To add to a review's own update of the counters: the stay moves to the top of the
         rating index, above any average. The index may then rank it too high but never too
         low, which keeps the `rating_desc` walk exact; `settle_rating` moves it back down."""
-        position = rating_position(UNSETTLED_RANK, self.id)
+        if self.floor_price is None:
+            return []
+        position = self._rating_position(UNSETTLED_RANK)
         return [Stay.gsi2sk.set(position), Stay.gsi3sk.set(position)]
 
     def settle_rating(self) -> bool:
         """After a review's transaction: place the stay at the rank of the counters just read
-        (consistently), on condition that they are still those. A review in between fails the
-        condition and settles the stay itself; a crash before this leaves it ranked too high,
-        which costs a few reads of a search, never a wrong order. True when it was written."""
-        position = rating_position(rating_rank(self.average_rating), self.id)
+        (consistently), on condition that the stay is still as read (its version). A review in
+        between fails the condition and settles the stay itself; a crash before this leaves it
+        ranked too high, which costs a few reads of a search, never a wrong order. True when
+        it was written."""
+        if self.floor_price is None:
+            return False
+        position = self._rating_position(rating_rank(self.average_rating))
         try:
-            self.update(
-                actions=[Stay.gsi2sk.set(position), Stay.gsi3sk.set(position)],
-                condition=(Stay.rating_sum == self.rating_sum) & (Stay.rating_count == self.rating_count),
-            )
+            self.update(actions=[Stay.gsi2sk.set(position), Stay.gsi3sk.set(position)])
         except UpdateError as exc:
             if condition_failed(exc):
                 return False
@@ -153,10 +180,6 @@ class Room(TableItem, discriminator="Room"):
     is_available = BooleanAttribute(default=True)
     # Rates and restrictions (`chalicelib.domain.rates`), on the room so that every read of it has them.
     rules = ListAttribute(of=RateRule, default=list)
-    # Derived: the least nightly price it can ever have, a lower bound for the search's index.
-    floor_price = DecimalAttribute(null=True)
-    # Derived: the most one night can ever cost, an upper bound for the dearest-first index.
-    ceiling_price = DecimalAttribute(null=True)
     # Copies of the stay's, so that the room sits beside it in the indexes.
     stay_type = UnicodeAttribute()
     country = UnicodeAttribute()
@@ -184,10 +207,3 @@ class Room(TableItem, discriminator="Room"):
 
     def derive_keys(self) -> None:
         self.pk, self.sk = self.keys(self.stay_id, self.id)
-        self.floor_price = rates.floor_price(self.rate_rules(), self.price_per_night)
-        self.ceiling_price = rates.ceiling_price(self.rate_rules(), self.price_per_night)
-        by_floor = floor_position(self.floor_price, self.stay_id, self.id)
-        by_ceiling = ceiling_position(self.ceiling_price, self.stay_id, self.id)
-        in_city, of_type = price_index_pk(self.stay_type, self.city), price_index_pk(self.stay_type, None)
-        self.gsi2pk, self.gsi2sk, self.gsi3pk, self.gsi3sk = in_city, by_floor, of_type, by_floor
-        self.gsi4pk, self.gsi4sk, self.gsi5pk, self.gsi5sk = in_city, by_ceiling, of_type, by_ceiling

@@ -12,19 +12,34 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from chalicelib import clock
 from chalicelib.domain.bookings import today_in
 from chalicelib.models.base import TableItem
 from chalicelib.models.bookings import NightLock, locks_between, locks_from, nights_pk
-from chalicelib.models.listings import Room, Stay, stay_pk
+from chalicelib.models.listings import Room, Stay, stay_of, stay_pk
 from chalicelib.models.search_index import is_city_partition
 
 # Queries in flight at once (the table connection's pool holds 40).
 MAX_PARALLEL_QUERIES = 32
 
 Order = Literal["floor", "ceiling", "rating"]
+# Per order: (index, its sort key) of the city partitions, then of the type-only ones.
+_INDEXES: dict[Order, tuple[tuple[Any, Any], tuple[Any, Any]]] = {
+    "rating": ((TableItem.gsi2, TableItem.gsi2sk), (TableItem.gsi3, TableItem.gsi3sk)),
+    "ceiling": ((TableItem.gsi4, TableItem.gsi4sk), (TableItem.gsi5, TableItem.gsi5sk)),
+    "floor": ((TableItem.gsi6, TableItem.gsi6sk), (TableItem.gsi7, TableItem.gsi7sk)),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A stay's entry in a search index: its sort key there, and what the index projects."""
+
+    position: str
+    stay_id: str
+    max_guests: int
 
 
 @dataclass
@@ -36,24 +51,18 @@ class StayRead:
     taken: set[str] = field(default_factory=set)
 
 
-def index_page(order: Order, pk: str, after: str | None, size: int) -> list[TableItem]:
-    """One Query of `size` entries of a search partition, from just after the sort key `after`:
-    rooms by floor price (gsi2 / gsi3), by ceiling price (gsi4 / gsi5), stays by rating
-    (gsi2 / gsi3, `#RATED` partitions). Type-only partitions (`TYPE#`) live on gsi3 and gsi5."""
-    city = is_city_partition(pk)
-    index = {
-        "floor": TableItem.gsi2 if city else TableItem.gsi3,
-        "rating": TableItem.gsi2 if city else TableItem.gsi3,
-        "ceiling": TableItem.gsi4 if city else TableItem.gsi5,
-    }[order]
-    sort_key = {
-        TableItem.gsi2: TableItem.gsi2sk,
-        TableItem.gsi3: TableItem.gsi3sk,
-        TableItem.gsi4: TableItem.gsi4sk,
-        TableItem.gsi5: TableItem.gsi5sk,
-    }[index]
+def index_page(order: Order, pk: str, after: str | None, size: int) -> list[Entry]:
+    """One Query of `size` stay entries of a search partition, from just after the sort key
+    `after`: by rating (gsi2 / gsi3, `#RATED` partitions), by ceiling price (gsi4 / gsi5), by
+    floor price (gsi6 / gsi7); the city partitions on the first, the type-only (`TYPE#`) ones
+    on the second."""
+    index, sort_key = _INDEXES[order][0 if is_city_partition(pk) else 1]
     condition = sort_key > after if after is not None else None
-    return list(index.query(pk, condition, limit=size, page_size=size))
+    return [
+        Entry(getattr(item, sort_key.attr_name), stay_of(item.pk), int(item.max_guests))
+        for item in index.query(pk, condition, limit=size, page_size=size)
+        if isinstance(item, Stay)
+    ]
 
 
 def _stay_and_rooms(stay_id: str) -> tuple[Stay | None, list[Room]]:
@@ -95,7 +104,7 @@ def read_stays(stay_ids: list[str], check_in: date, check_out: date) -> dict[str
     return found
 
 
-def in_parallel(calls: list[tuple[Order, str, str | None, int]]) -> list[list[TableItem]]:
+def in_parallel(calls: list[tuple[Order, str, str | None, int]]) -> list[list[Entry]]:
     """Several index pages at once (one per stay type of a merged walk)."""
     return list(_pool().map(lambda call: index_page(*call), calls))
 
@@ -117,10 +126,3 @@ def has_upcoming_bookings(stay: Stay, room_id: str | None = None) -> bool:
         limit=1,
     )
     return any(True for _ in locks)
-
-
-def position_of(order: Order, item: TableItem) -> str:
-    """An entry's sort key in the index that `order` walks."""
-    value = item.gsi4sk if order == "ceiling" else item.gsi2sk
-    assert value is not None, "a search index entry has its sort key"
-    return value

@@ -183,15 +183,29 @@ def delete_stay(provider_id: str, stay_id: str) -> None:
     _optimistic(write)
 
 
-def add_room(provider_id: str, stay_id: str, body: RoomCreate) -> Room:
-    """One transaction: Put the room, and save the stay with its room count one higher.
+def save_rooms(stay: Stay, rooms: list[Room], *, saved: Room | None = None, deleted: Room | None = None) -> None:
+    """One transaction: `saved` put or `deleted` removed, and the stay saved with its count and
+    its search bounds (`Stay.summarize`) as its rooms are after that, each under its version,
+    so the stay's index entries are never behind its rooms."""
+    changed = {room.id for room in (saved, deleted) if room is not None}
+    after = [room for room in rooms if room.id not in changed] + ([saved] if saved is not None else [])
+    stay.summarize(after)
+    stay.room_count = len(after)
+    with transaction() as tx:
+        if saved is not None:
+            tx.save(saved)  # under its version: absent for a new room, unchanged for one read
+        if deleted is not None:
+            tx.delete(deleted)
+        tx.save(stay)
 
-    The stay's version condition means the room copies the stay's current city,
-    type and currency, and the count caps rooms at `MAX_ROOMS_PER_STAY`.
-    """
+
+def add_room(provider_id: str, stay_id: str, body: RoomCreate) -> Room:
+    """Put the room and save the stay (see `save_rooms`). The stay's version condition means
+    the room copies the stay's current city, type and currency, and the count caps rooms at
+    `MAX_ROOMS_PER_STAY`."""
 
     def write() -> Room:
-        stay, _ = _owned(provider_id, stay_id)
+        stay, rooms = _owned(provider_id, stay_id)
         check_amount(body.price_per_night, stay.currency, "price_per_night")
         if stay.room_count >= MAX_ROOMS_PER_STAY:
             raise Conflict(f"A stay has at most {MAX_ROOMS_PER_STAY} rooms.", code="ROOM_LIMIT_REACHED")
@@ -204,50 +218,45 @@ def add_room(provider_id: str, stay_id: str, body: RoomCreate) -> Room:
             **body.model_dump(),
             **Room.copied_from(stay),
         )
-        stay.room_count += 1
-        with transaction() as tx:
-            tx.save(room, condition=Room.pk.does_not_exist())
-            tx.save(stay)
+        save_rooms(stay, rooms, saved=room)
         return room
 
     return _optimistic(write)
 
 
-def owned_room(provider_id: str, stay_id: str, room_id: str) -> tuple[Stay, Room]:
+def owned_room(provider_id: str, stay_id: str, room_id: str) -> tuple[Stay, list[Room], Room]:
+    """The stay, all its rooms and the one asked for, read consistently."""
     if parent_of(room_id) != stay_id:
         raise NotFound("No such room.")
     stay, rooms = _owned(provider_id, stay_id)
     room = next((r for r in rooms if r.id == room_id), None)
     if room is None:
         raise NotFound("No such room.")
-    return stay, room
+    return stay, rooms, room
 
 
 def update_room(provider_id: str, stay_id: str, room_id: str, patch: RoomPatch) -> Room:
-    """Save the room under its version with the fields sent."""
+    """Save the room with the fields sent, and the stay (see `save_rooms`)."""
 
     def write() -> Room:
-        stay, room = owned_room(provider_id, stay_id, room_id)
+        stay, rooms, room = owned_room(provider_id, stay_id, room_id)
         check_amount(patch.price_per_night, stay.currency, "price_per_night")
         for name, value in patch.model_dump(include=patch.model_fields_set).items():
             setattr(room, name, value)
         room.updated_at = clock.utcnow()
-        room.save()
+        save_rooms(stay, rooms, saved=room)
         return room
 
     return _optimistic(write)
 
 
 def delete_room(provider_id: str, stay_id: str, room_id: str) -> None:
-    """One transaction: delete the room and save the stay with its room count one lower;
-    refused (409) while any of its nights from today on is booked (see `_stop_selling`)."""
+    """Delete the room and save the stay (see `save_rooms`); refused (409) while any of its
+    nights from today on is booked (see `_stop_selling`)."""
 
     def write() -> None:
-        stay, room = owned_room(provider_id, stay_id, room_id)
+        stay, rooms, room = owned_room(provider_id, stay_id, room_id)
         _stop_selling(stay, [room], room.id)
-        stay.room_count -= 1
-        with transaction() as tx:
-            tx.delete(room)
-            tx.save(stay)
+        save_rooms(stay, rooms, deleted=room)
 
     _optimistic(write)

@@ -16,7 +16,7 @@ from chalicelib.models.listings import Room, Stay
 from chalicelib.models.rates import RateRule
 from chalicelib.schemas.rates import RatesIn
 from chalicelib.search.access import taken_nights
-from chalicelib.services.listings import owned_room, stay_with_rooms
+from chalicelib.services.listings import owned_room, save_rooms, stay_with_rooms
 from chalicelib.services.retries import retrying, stale_on_condition
 from chalicelib.settings import get_settings
 
@@ -47,14 +47,15 @@ def _check(body: RatesIn, currency: str) -> list[rates.Rule]:
 
 def replace_rates(provider_id: str, stay_id: str, room_id: str, body: RatesIn) -> Room:
     """Replace all of the room's rules: a consistent read of the stay's partition, then the
-    room saved under its version. A booking that read the room before this lands fails
-    its ConditionCheck on that version and is priced again under these rules."""
+    room and the stay saved under their versions (`save_rooms`: the stay's search bounds
+    follow the rules). A booking that read the room before this lands fails its
+    ConditionCheck on that version and is priced again under these rules."""
 
     def write() -> Room:
-        stay, room = owned_room(provider_id, stay_id, room_id)
+        stay, rooms, room = owned_room(provider_id, stay_id, room_id)
         room.rules = [RateRule.of(rule) for rule in _check(body, stay.currency)]
         room.updated_at = clock.utcnow()
-        room.save()
+        save_rooms(stay, rooms, saved=room)
         return room
 
     return retrying(stale_on_condition(write), what="room")

@@ -1,9 +1,9 @@
 """The search use cases: which rooms are free for `[check_in, check_out)`, and the stay cards.
 
 Validates the dates, then runs the threshold walk of `services/search_walk.py` over the
-index that matches the sort: rooms by floor price (`price_asc`, available rooms), by ceiling
-price (`price_desc`), stays by rating rank (`rating_desc`). A page costs about as many stay
-reads as it shows, whatever the size of the city; see the README's search section.
+index of stays that matches the sort: by floor price (`price_asc`, available rooms), by
+ceiling price (`price_desc`), by rating rank then floor (`rating_desc`). See the README's
+search section for what a page costs.
 """
 
 from __future__ import annotations
@@ -21,19 +21,16 @@ from chalicelib.domain import bookings as rules
 from chalicelib.domain import cursors, rates
 from chalicelib.domain.listings import STAY_TYPES
 from chalicelib.errors import Invalid
-from chalicelib.models.base import TableItem
 from chalicelib.models.listings import Room, Stay
 from chalicelib.models.search_index import (
     UNRATED_RANK,
-    ceiling_position,
-    floor_position,
     price_index_pk,
     rating_index_pk,
     read_price_position,
     read_rating_position,
 )
 from chalicelib.schemas.search import AvailabilityQuery, AvailableRoom, StayCard, StaySearchQuery
-from chalicelib.search.access import StayRead
+from chalicelib.search.access import Entry, StayRead
 from chalicelib.services.search_walk import LOWEST, Found, Key, Plan, State, run
 from chalicelib.settings import get_settings
 
@@ -54,7 +51,8 @@ class FreeRoom:
 
 def _priced(room: Room, check_in: date, check_out: date) -> rates.Quote | None:
     """The room's quote for these nights under its rules, or None when they refuse them: the one
-    place the search prices a room (`floor_price` and `ceiling_price` bound every nightly price)."""
+    place the search prices a room (its stay's `floor_price` and `ceiling_price` bound every
+    nightly price)."""
     quote = rates.quote(room, check_in, check_out)
     return quote if quote.bookable else None
 
@@ -72,9 +70,9 @@ def _check_dates(query: AvailabilityQuery, now: datetime) -> None:
         raise Invalid("The search is not valid.", errors=problems)
 
 
-def _fits(guests: int) -> Callable[[TableItem], bool]:
-    def fits(entry: TableItem) -> bool:
-        return isinstance(entry, Room) and bool(entry.is_available) and entry.max_guest_per_room >= guests
+def _fits(guests: int) -> Callable[[Entry], bool]:
+    def fits(entry: Entry) -> bool:
+        return entry.max_guests >= guests
 
     return fits
 
@@ -101,25 +99,49 @@ def _free(read: StayRead, query: AvailabilityQuery, now: datetime) -> list[FreeR
     return free
 
 
-def _is_stay(entry: TableItem) -> bool:
-    return isinstance(entry, Stay)
-
-
 def _partitions(query: AvailabilityQuery, rated: bool) -> list[str]:
     types = [query.stay_type] if query.stay_type else list(STAY_TYPES)
     pk = rating_index_pk if rated else price_index_pk
     return [pk(stay_type, query.city) for stay_type in types]
 
 
-def _price_bound(nights: int, *, descending: bool, by_room: bool = False) -> Callable[[str], Key]:
+def _price_bound(nights: int, *, descending: bool) -> Callable[[str], Key]:
+    """The least key (total, 0, id) of a stay's results from this position of the floor (or
+    ceiling, negated) index on: nights x its price bound, ties after its stay id."""
+
     def bound(position: str) -> Key:
         if not position:
             return LOWEST, LOWEST, ""
         at = read_price_position(position, descending=descending)
-        ident = at.room_id if by_room else at.stay_id
-        return (-nights * at.value if descending else nights * at.value), ZERO, ident
+        return (-nights * at.price if descending else nights * at.price), ZERO, at.stay_id
 
     return bound
+
+
+def _rating_bound(nights: int) -> Callable[[str], Key]:
+    """The least key (rank, total, id) from this position of the rating index on."""
+
+    def bound(position: str) -> Key:
+        if not position:
+            return LOWEST, LOWEST, ""
+        at = read_rating_position(position)
+        return at.rank, nights * at.price, at.stay_id
+
+    return bound
+
+
+def _past_price(query: StaySearchQuery, *, descending: bool) -> Callable[[str], bool]:
+    """Whether no stay from this position on has a room in the price range."""
+
+    def beyond(position: str) -> bool:
+        if not position:
+            return False
+        price = read_price_position(position, descending=descending).price
+        if descending:
+            return query.min_price is not None and price < query.min_price
+        return query.max_price is not None and price > query.max_price
+
+    return beyond
 
 
 def _card_plan(query: StaySearchQuery, now: datetime) -> Plan[StayCard]:
@@ -131,40 +153,21 @@ def _card_plan(query: StaySearchQuery, now: datetime) -> Plan[StayCard]:
         if not free:
             return []
         cheapest = min(item.priced.total for item in free)
-        leads = [item.room for item in free if item.priced.total == cheapest]
         stay = read.stay
         if rated:
             average = stay.average_rating
             key: Key = (UNRATED if average is None else 100 - average * 10, cheapest, stay.id)
-            position = stay.gsi2sk or ""
-        elif descending:
-            key = (-cheapest, ZERO, stay.id)
-            position = max(ceiling_position(r.ceiling_price, r.stay_id, r.id) for r in leads)
         else:
-            key = (cheapest, ZERO, stay.id)
-            position = max(floor_position(r.floor_price, r.stay_id, r.id) for r in leads)
-        card = StayCard.of(stay, [item.priced for item in free])
-        return [Found(key, stay.id, position, card)]
-
-    def rating_bound(position: str) -> Key:
-        return (read_rating_position(position).value if position else LOWEST), LOWEST, ""
-
-    def beyond(position: str) -> bool:
-        if rated or not position:
-            return False
-        value = read_price_position(position, descending=descending).value
-        if descending:
-            return query.min_price is not None and value < query.min_price
-        return query.max_price is not None and value > query.max_price
+            key = (-cheapest if descending else cheapest, ZERO, stay.id)
+        return [Found(key, stay.id, StayCard.of(stay, [item.priced for item in free]))]
 
     return Plan(
         order="rating" if rated else "ceiling" if descending else "floor",
         partitions=_partitions(query, rated),
-        bound=rating_bound if rated else _price_bound(nights, descending=descending),
-        fits=_is_stay if rated else _fits(query.guests),
-        beyond=beyond,
+        bound=_rating_bound(nights) if rated else _price_bound(nights, descending=descending),
+        fits=_fits(query.guests),
+        beyond=(lambda position: False) if rated else _past_price(query, descending=descending),
         results=results,
-        finish_ties=rated,
     )
 
 
@@ -176,7 +179,6 @@ def _room_plan(query: AvailabilityQuery, now: datetime) -> Plan[AvailableRoom]:
             Found(
                 (item.priced.total, ZERO, item.room.id),
                 read.stay.id,
-                floor_position(item.room.floor_price, item.room.stay_id, item.room.id),
                 AvailableRoom.of(item.stay, item.room, item.priced),
             )
             for item in _free(read, query, now)
@@ -185,7 +187,7 @@ def _room_plan(query: AvailabilityQuery, now: datetime) -> Plan[AvailableRoom]:
     return Plan(
         order="floor",
         partitions=_partitions(query, rated=False),
-        bound=_price_bound(nights, descending=False, by_room=True),
+        bound=_price_bound(nights, descending=False),
         fits=_fits(query.guests),
         beyond=lambda position: False,
         results=results,
@@ -199,19 +201,25 @@ def _scope(kind: str, query: AvailabilityQuery) -> str:
     return f"{kind}:{digest}"
 
 
+def _key_of(claim: list[str] | None) -> Key | None:
+    return (Decimal(claim[0]), Decimal(claim[1]), claim[2]) if claim else None
+
+
+def _claim_of(key: Key | None) -> list[str] | None:
+    return [str(key[0]), str(key[1]), key[2]] if key else None
+
+
 def _state(cursor: str | None, scope: str) -> State:
     if not cursor:
         return State()
     claims = cursors.decode(cursor, scope=scope, key=get_settings().signing_key)
-    after = claims.get("a")
-    return State(claims.get("p"), (Decimal(after[0]), Decimal(after[1]), after[2]) if after else None, claims["c"])
+    return State(claims.get("p"), _key_of(claims.get("a")), claims["c"], _key_of(claims.get("l")))
 
 
 def _cursor(state: State | None, scope: str) -> str | None:
     if state is None:
         return None
-    after = [str(state.after[0]), str(state.after[1]), state.after[2]] if state.after else None
-    claims = {"p": state.position, "a": after, "c": state.carry}
+    claims = {"p": state.position, "a": _claim_of(state.after), "c": state.carry, "l": _claim_of(state.lost)}
     return cursors.encode(claims, scope=scope, key=get_settings().signing_key)
 
 

@@ -1,19 +1,23 @@
 """The threshold walk (after Fagin, Lotem and Naor's threshold algorithm) behind a page of search.
 
-An index lists the rooms (or stays) of a search in an order whose sort key bounds what
-any entry not yet read can give: rooms by floor price (no room can cost less a night), by
-ceiling price (none can cost more), stays by rating rank (none can rank better). The walk
-reads the index a page at a time, reads in full each stay it reaches (its rooms and taken
-nights, priced exactly for the dates), and emits a result as soon as its exact sort key is
-below the bound of the next unread entry: nothing unread can come before it. So a page reads
-about as many stays as it shows, whatever the size of the city.
+An index lists the stays of a search in an order whose sort key bounds what any stay not yet
+read can give: by floor price (none of its rooms can cost less a night), by ceiling price
+(none can cost more), by rating rank and then floor (none can rank better, nor be cheaper
+within its rank). The walk reads the index a page at a time, reads in full each stay it
+reaches (its rooms and taken nights, priced exactly for the dates), and emits a result as
+soon as its exact sort key is below the bound of the next unread entry: nothing unread can
+come before it. So a page reads about as many stays as it needs to be sure of, whatever the
+size of the city.
 
 A request reads at most `MAX_INDEX_PAGES` index pages and `MAX_STAYS` stays; when the budget
 runs out first, the page is short and the state says where to resume: the last index position
-read, the last key served, and the few stays already read whose result lies behind that
-position (a room priced above its floor for these dates). Every stay still to be served is
-then either one of those or has an entry after the position, so resuming is exact, and the
-position only moves forwards, so paging always ends.
+read, the last key served, and the stays read whose results are not served yet (`carry`).
+It holds at most `MAX_CARRY` of them, the best: the others are dropped and `lost` keeps the
+least key dropped. Nothing from `lost` on is served until the walk has passed it; then it
+starts again from the top of the index, past the last key served, and finds the dropped ones
+again. So every result still to be served comes from the carry, from an entry after the
+position, or (from `lost` on) from the next round; each round serves at least one result and
+each request reads at least one new entry, so paging always ends.
 """
 
 from __future__ import annotations
@@ -27,9 +31,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from chalicelib.models.base import TableItem
-from chalicelib.models.listings import stay_of
-from chalicelib.search.access import Order, StayRead, in_parallel, position_of, read_stays
+from chalicelib.search.access import Entry, Order, StayRead, in_parallel, read_stays
 
 # The budget of one request: 8 index pages of 40 entries, 40 stays (2 Queries each), so at
 # most 88 DynamoDB requests, in at most 8 + 3 sequential steps.
@@ -38,6 +40,8 @@ INDEX_PAGE_SIZE = 40
 MAX_STAYS = 40
 # Stays read in one step beyond what the page still needs: some will have no free room.
 SLACK = 5
+# Stays whose results a cursor carries at most (below MAX_STAYS, so a request always moves on).
+MAX_CARRY = 20
 
 T = TypeVar("T")
 Key = tuple[Decimal, Decimal, str]
@@ -46,12 +50,10 @@ LOWEST = Decimal("-Infinity")
 
 @dataclass(frozen=True)
 class Found(Generic[T]):
-    """A result of the walk: its exact sort key, the stay it comes from and the index entry
-    that leads to it (where a later walk would find it again)."""
+    """A result of the walk: its exact sort key and the stay it comes from."""
 
     key: Key
     stay_id: str
-    position: str
     value: T
 
 
@@ -61,29 +63,29 @@ class Plan(Generic[T]):
     partitions: list[str]
     # The least key any result can have that is reached from this index position on.
     bound: Callable[[str], Key]
-    # Whether an entry can lead to a result at all (a room for sale that sleeps the guests).
-    fits: Callable[[TableItem], bool]
+    # Whether an entry can lead to a result at all (a stay with a room that sleeps the guests).
+    fits: Callable[[Entry], bool]
     # Whether no entry from this position on can give a result (past the price range).
     beyond: Callable[[str], bool]
     results: Callable[[StayRead], list[Found[T]]]
-    # Read a whole tie group even past the stay budget (rating ranks: ties order by price).
-    finish_ties: bool = False
 
 
 @dataclass
 class State:
-    """Where a walk resumes: after index position `position`, past key `after`, with `carry`."""
+    """Where a walk resumes: after index position `position`, past key `after`, with `carry`,
+    nothing from `lost` on before the next round."""
 
     position: str | None = None
     after: Key | None = None
     carry: list[str] = field(default_factory=list)
+    lost: Key | None = None
 
 
 @dataclass
 class _Stream:
     partition: str
     after: str | None
-    buffer: deque[TableItem] = field(default_factory=deque)
+    buffer: deque[Entry] = field(default_factory=deque)
     done: bool = False
 
     @property
@@ -97,6 +99,7 @@ class _Walk(Generic[T]):
     check_in: date
     check_out: date
     after: Key | None
+    lost: Key | None
     seen: set[str] = field(default_factory=set)
     heap: list[tuple[Key, int, Found[T]]] = field(default_factory=list)
     pages: int = 0
@@ -107,16 +110,41 @@ class _Walk(Generic[T]):
         self.stays += len(stay_ids)
         for read in read_stays(stay_ids, self.check_in, self.check_out).values():
             for found in self.plan.results(read):
-                if self.after is None or found.key > self.after:
+                if (self.after is None or found.key > self.after) and (self.lost is None or found.key < self.lost):
                     heapq.heappush(self.heap, (found.key, next(self._order), found))
+        self._trim()
+
+    def _trim(self) -> None:
+        """Keep the results of the MAX_CARRY stays with the best ones; `lost` is the least dropped."""
+        best: dict[str, Key] = {}
+        for key, _, found in sorted(self.heap):
+            best.setdefault(found.stay_id, key)
+        if len(best) <= MAX_CARRY:
+            return
+        kept = set(sorted(best, key=best.__getitem__)[:MAX_CARRY])
+        dropped = [entry for entry in self.heap if entry[2].stay_id not in kept]
+        self.lost = min(entry[0] for entry in dropped)
+        self.heap = [entry for entry in self.heap if entry[2].stay_id in kept]
+        heapq.heapify(self.heap)
+
+    def servable(self, bound: Key | None) -> bool:
+        """Whether the best result read comes before anything unread and anything dropped."""
+        if not self.heap:
+            return False
+        key = self.heap[0][0]
+        return (bound is None or key < bound) and (self.lost is None or key < self.lost)
+
+    def round_over(self, bound: Key | None) -> bool:
+        """Whether everything before `lost` has been read: time to start again from the top."""
+        return self.lost is not None and (bound is None or bound >= self.lost) and not self.servable(bound)
 
 
-def _head(streams: list[_Stream], order: Order) -> str | None:
+def _head(streams: list[_Stream]) -> str | None:
     """The least position an unread entry can have; None when every stream is read."""
     heads = []
     for stream in streams:
         if stream.buffer:
-            heads.append(position_of(order, stream.buffer[0]))
+            heads.append(stream.buffer[0].position)
         elif not stream.done:
             # Not read yet: its next entry lies after where it stopped (or anywhere).
             heads.append(stream.after or "")
@@ -138,36 +166,35 @@ def _refill(walk: _Walk[T], streams: list[_Stream]) -> bool:
         stream.buffer.extend(page)
         stream.done = len(page) < INDEX_PAGE_SIZE
         if page:
-            stream.after = position_of(order, page[-1])
+            stream.after = page[-1].position
     return True
 
 
 def _take(walk: _Walk[T], streams: list[_Stream], want: int, position: str | None) -> tuple[list[str], str | None]:
     """Consume entries in merged order until `want` new stays are found or a buffer runs dry."""
-    order, new = walk.plan.order, list[str]()
+    new = list[str]()
     while len(new) < want:
         live = [s for s in streams if not s.exhausted]
         if not live or any(not s.buffer for s in live):
             break
-        stream = min(live, key=lambda s: position_of(order, s.buffer[0]))
+        stream = min(live, key=lambda s: s.buffer[0].position)
         entry = stream.buffer.popleft()
-        at = position_of(order, entry)
+        at = entry.position
         if walk.plan.beyond(at):
             stream.buffer.clear()
             stream.done = True
             continue
         position = at
-        stay_id = stay_of(entry.pk)
-        if stay_id not in walk.seen and walk.plan.fits(entry):
-            walk.seen.add(stay_id)
-            new.append(stay_id)
+        if entry.stay_id not in walk.seen and walk.plan.fits(entry):
+            walk.seen.add(entry.stay_id)
+            new.append(entry.stay_id)
     return new, position
 
 
 def run(plan: Plan[T], state: State, *, limit: int, check_in: date, check_out: date) -> tuple[list[T], State | None]:
     """One page of the walk from `state`: the results in key order and where to resume (None
     when everything has been served)."""
-    walk: _Walk[T] = _Walk(plan, check_in, check_out, state.after)
+    walk: _Walk[T] = _Walk(plan, check_in, check_out, state.after, state.lost)
     streams = [_Stream(partition, state.position) for partition in plan.partitions]
     if state.carry:
         walk.seen.update(state.carry)
@@ -177,26 +204,32 @@ def run(plan: Plan[T], state: State, *, limit: int, check_in: date, check_out: d
     while len(served) < limit:
         if not _refill(walk, streams):
             break
-        head = _head(streams, plan.order)
+        head = _head(streams)
         bound = plan.bound(head) if head is not None else None
-        while walk.heap and len(served) < limit and (bound is None or walk.heap[0][0] < bound):
+        while len(served) < limit and walk.servable(bound):
             served.append(heapq.heappop(walk.heap)[2])
-        if head is None or len(served) == limit:
+        if len(served) == limit:
+            break
+        if walk.round_over(bound):
+            # The next results are the dropped ones: read the index again from its top.
+            walk.after = served[-1].key if served else walk.after
+            walk.lost, walk.heap, position = None, [], None
+            walk.seen.clear()
+            streams = [_Stream(partition, None) for partition in plan.partitions]
+            continue
+        if head is None:
             break
         room = MAX_STAYS - walk.stays
-        if room <= 0 and not (plan.finish_ties and walk.heap):
+        if room <= 0:
             break
         new, position = _take(walk, streams, max(1, min(limit - len(served) + SLACK, room)), position)
         if new:
             walk.reach(new)
-    return [found.value for found in served], _resume(walk, streams, served, state, position)
+    return [found.value for found in served], _resume(walk, streams, served, position)
 
 
-def _resume(
-    walk: _Walk[T], streams: list[_Stream], served: list[Found[T]], state: State, position: str | None
-) -> State | None:
-    if all(s.exhausted for s in streams) and not walk.heap:
+def _resume(walk: _Walk[T], streams: list[_Stream], served: list[Found[T]], position: str | None) -> State | None:
+    if all(s.exhausted for s in streams) and not walk.heap and walk.lost is None:
         return None
-    after = served[-1].key if served else state.after
-    behind = {found.stay_id for _, _, found in walk.heap if position is not None and found.position <= position}
-    return State(position, after, sorted(behind))
+    after = served[-1].key if served else walk.after
+    return State(position, after, sorted({found.stay_id for _, _, found in walk.heap}), walk.lost)

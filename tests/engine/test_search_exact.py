@@ -1,8 +1,9 @@
 """The paged threshold walk gives exactly what reading the whole city would give.
 
-Random cities on DynamoDB Local (prices with ties, room sizes, rooms off sale, booked
-nights, ratings, stays left ranked too high in the rating index as a crash after a review
-would leave them) and random queries; every page is walked to the end, with a tiny read
+Random cities on DynamoDB Local (prices with ties, rate rules that raise, lower or close
+nights and set stay lengths, room sizes, rooms off sale, booked nights, ratings, stays left
+ranked too high in the rating index as a crash after a review would leave them) and random
+queries; every page is walked to the end, with a tiny read
 budget so that pages come back short and resume from their cursor, and the cards (set,
 order, figures) are compared with a brute-force evaluation of the same data.
 """
@@ -19,13 +20,14 @@ from typing import Any
 import pytest
 
 from chalicelib import clock
+from chalicelib.domain import rates
 from chalicelib.domain.bookings import nights_of, today_in
 from chalicelib.domain.ids import new_child_id, new_id
 from chalicelib.domain.listings import STAY_TYPES
 from chalicelib.domain.ratings import average as average_rating
 from chalicelib.models.bookings import NightLock
 from chalicelib.models.listings import Room, Stay
-from chalicelib.models.search_index import UNSETTLED_RANK, rating_position
+from chalicelib.models.rates import RateRule
 from chalicelib.schemas.search import AvailabilityQuery, StaySearchQuery
 from chalicelib.services import search, search_walk
 
@@ -38,6 +40,30 @@ class City:
     stays: list[Stay]
     rooms: list[Room]
     taken: set[tuple[str, date]]  # (room id, night)
+
+
+def draw_rules(rng: random.Random, start: date) -> list[RateRule]:
+    """Up to three rules over the searched days: prices above and below the base, weekdays,
+    stay lengths, closed nights, closed arrivals and departures."""
+    drawn = []
+    for _ in range(rng.choice([0, 0, 1, 2, 3])):
+        first = start + timedelta(days=rng.randrange(-1, 6))
+        drawn.append(
+            RateRule.of(
+                rates.Rule(
+                    from_date=first,
+                    to_date=first + timedelta(days=rng.randrange(1, 6)),
+                    weekdays=rng.choice([None, None, frozenset(rng.sample(range(1, 8), 3))]),
+                    price_per_night=rng.choice([None, *PRICES, Decimal("450"), Decimal("5000")]),
+                    min_stay=rng.choice([None, None, None, 2]),
+                    max_stay=rng.choice([None, None, None, 2]),
+                    closed_to_arrival=rng.choice([None, None, None, True]),
+                    closed_to_departure=rng.choice([None, None, None, True]),
+                    closed=rng.choice([None] * 7 + [True]),
+                )
+            )
+        )
+    return drawn
 
 
 def build_city(rng: random.Random) -> City:
@@ -64,11 +90,8 @@ def build_city(rng: random.Random) -> City:
             created_at=now,
             updated_at=now,
         )
-        stay.save()
-        if rng.random() < 0.2:  # a review committed, its settling write never ran
-            unsettled = rating_position(UNSETTLED_RANK, stay.id)
-            stay.update(actions=[Stay.gsi2sk.set(unsettled), Stay.gsi3sk.set(unsettled)])
         stays.append(stay)
+        own = []
         for r in range(rng.randrange(1, 5)):
             room = Room(
                 id=new_child_id(stay.id),
@@ -78,17 +101,23 @@ def build_city(rng: random.Random) -> City:
                 price_per_night=rng.choice(PRICES),
                 max_guest_per_room=rng.randrange(1, 4),
                 is_available=rng.random() < 0.85,
+                rules=draw_rules(rng, start),
                 created_at=now,
                 updated_at=now,
                 **Room.copied_from(stay),
             )
             room.save()
-            rooms.append(room)
+            own.append(room)
             for day in range(6):
                 if rng.random() < 0.25:
                     night = start + timedelta(days=day)
                     NightLock(stay_id=stay.id, room_id=room.id, night=night.isoformat(), booking_id=new_id()).save()
                     taken.add((room.id, night))
+        rooms += own
+        stay.summarize(own)
+        stay.save()
+        if rng.random() < 0.2:  # a review committed, its settling write never ran
+            stay.update(actions=stay.unsettled_rating_actions())
     return City(name, stays, rooms, taken)
 
 
@@ -104,11 +133,17 @@ def free_rooms(city: City, check_in: date, check_out: date, guests: int, stay_ty
     ]
 
 
+def priced(rooms: list[Room], check_in: date, check_out: date) -> list[tuple[Room, Decimal]]:
+    """The rooms the rules allow for these dates, with their totals."""
+    quotes = [(room, rates.quote(room, check_in, check_out)) for room in rooms]
+    return [(room, quote.total) for room, quote in quotes if quote.bookable]
+
+
 def expected_cards(city: City, query: StaySearchQuery) -> list[tuple[str, Decimal, Decimal, int]]:
     n = len(nights_of(query.check_in, query.check_out))
     by_stay: dict[str, list[Decimal]] = {}
-    for room in free_rooms(city, query.check_in, query.check_out, query.guests, query.stay_type):
-        total = room.price_per_night * n
+    free = free_rooms(city, query.check_in, query.check_out, query.guests, query.stay_type)
+    for room, total in priced(free, query.check_in, query.check_out):
         if (query.min_price is None or total >= query.min_price * n) and (
             query.max_price is None or total <= query.max_price * n
         ):
@@ -122,7 +157,7 @@ def expected_cards(city: City, query: StaySearchQuery) -> list[tuple[str, Decima
         if query.sort == "rating_desc":
             stay = stays[stay_id]
             average = average_rating(stay.rating_sum, stay.rating_count)
-            return (Decimal(-1) if average is None else -average), cheapest, stay_id
+            return (Decimal(0) if average is None else -average), cheapest, stay_id
         return cheapest, Decimal(0), stay_id
 
     return [(s, min(by_stay[s]), max(by_stay[s]), len(by_stay[s])) for s in sorted(by_stay, key=key)]
@@ -145,6 +180,7 @@ def tiny_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search_walk, "INDEX_PAGE_SIZE", 3)
     monkeypatch.setattr(search_walk, "MAX_INDEX_PAGES", 4)
     monkeypatch.setattr(search_walk, "SLACK", 1)
+    monkeypatch.setattr(search_walk, "MAX_CARRY", 2)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -186,11 +222,9 @@ def test_paged_available_rooms_equal_brute_force(seed: int, tiny_budget: None) -
         "limit": rng.randrange(1, 4),
     }
     rooms = walk_all(search.available_rooms, lambda cursor: AvailabilityQuery(**base, cursor=cursor))
-    expected = sorted(
-        free_rooms(city, base["check_in"], base["check_out"], base["guests"], None),
-        key=lambda room: (room.price_per_night, room.id),
-    )
-    assert [(r.id, r.total_price) for r in rooms] == [(r.id, r.price_per_night * 2) for r in expected]
+    free = free_rooms(city, base["check_in"], base["check_out"], base["guests"], None)
+    expected = sorted(priced(free, base["check_in"], base["check_out"]), key=lambda pair: (pair[1], pair[0].id))
+    assert [(r.id, r.total_price) for r in rooms] == [(room.id, total) for room, total in expected]
 
 
 def test_a_fully_booked_city_answers_short_pages_that_end(tiny_budget: None) -> None:

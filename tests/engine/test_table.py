@@ -1,5 +1,7 @@
 """The table on DynamoDB Local matches the one definition in the models."""
 
+import pytest
+
 from chalicelib.models.base import TableItem, create_table
 from chalicelib.settings import get_settings
 
@@ -11,7 +13,10 @@ def test_create_table_is_idempotent_and_declares_indexes_and_ttl(dynamodb) -> No
     assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {"pk": "HASH", "sk": "RANGE"}
     indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
     assert set(indexes) == {index.Meta.index_name for index in TableItem._indexes.values()}
-    assert all(i["Projection"]["ProjectionType"] == "ALL" for i in indexes.values())
+    for index in TableItem._indexes.values():
+        projection = indexes[index.Meta.index_name]["Projection"]
+        assert projection["ProjectionType"] == index.Meta.projection.projection_type
+        assert set(projection.get("NonKeyAttributes", [])) == set(index.Meta.projection.non_key_attributes or [])
     ttl = dynamodb.describe_time_to_live(TableName=get_settings().table_name)["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "expires_at" and ttl["TimeToLiveStatus"] == "ENABLED"
 
@@ -37,3 +42,15 @@ def test_the_deployed_table_matches_the_one_the_tests_create(dynamodb) -> None:
         assert index["KeySchema"] == actual_indexes[index["IndexName"]]["KeySchema"]
         assert index["Projection"] == actual_indexes[index["IndexName"]]["Projection"]
     assert declared["TimeToLiveSpecification"]["AttributeName"] == ttl["AttributeName"]
+
+
+def test_a_table_made_by_an_older_version_is_refused_with_what_to_do(dynamodb, monkeypatch) -> None:
+    connection = TableItem._get_connection()
+    actual = connection.describe_table()
+    older = {
+        **actual,
+        "GlobalSecondaryIndexes": [i for i in actual["GlobalSecondaryIndexes"] if i["IndexName"] != "gsi7"],
+    }
+    monkeypatch.setattr(connection, "describe_table", lambda: older)
+    with pytest.raises(SystemExit, match="lacks the indexes gsi7"):
+        create_table()

@@ -40,7 +40,11 @@ def test_the_table_has_the_models_keys_indexes_and_ttl(template: dict) -> None:
             {"AttributeName": hash_key.attr_name, "KeyType": "HASH"},
             {"AttributeName": range_key.attr_name, "KeyType": "RANGE"},
         ], name
-        assert declared["Projection"] == {"ProjectionType": "ALL"}
+        projection = index.Meta.projection
+        expected = {"ProjectionType": projection.projection_type}
+        if projection.non_key_attributes:
+            expected["NonKeyAttributes"] = projection.non_key_attributes
+        assert declared["Projection"] == expected, name
     assert len(indexes) == len(TableItem._indexes)
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert table["BillingMode"] == "PAY_PER_REQUEST"

@@ -10,23 +10,33 @@ from chalicelib.models.search_index import (
     UNSETTLED_RANK,
     ceiling_position,
     floor_position,
+    rating_position,
     rating_rank,
     read_price_position,
+    read_rating_position,
 )
 
-STAY, ROOM = "A" * 22, "A" * 22 + ".B"
+STAY = "A" * 22
+PRICES = [Decimal("9.5"), Decimal("1000"), Decimal("999.999"), Decimal("0"), Decimal("12345678.1234")]
 
 
 def test_floor_keys_sort_as_prices_and_ceiling_keys_sort_dearest_first() -> None:
-    prices = [Decimal("9.5"), Decimal("1000"), Decimal("999.999"), Decimal("0"), Decimal("12345678.1234")]
-    by_floor = sorted(prices, key=lambda p: floor_position(p, STAY, ROOM))
-    by_ceiling = sorted(prices, key=lambda p: ceiling_position(p, STAY, ROOM))
-    assert by_floor == sorted(prices) and by_ceiling == sorted(prices, reverse=True)
+    by_floor = sorted(PRICES, key=lambda p: floor_position(p, STAY))
+    by_ceiling = sorted(PRICES, key=lambda p: ceiling_position(p, STAY))
+    assert by_floor == sorted(PRICES) and by_ceiling == sorted(PRICES, reverse=True)
+
+
+def test_rating_keys_sort_by_rank_then_floor_then_stay() -> None:
+    entries = [(rank, price, stay) for rank in ("050", "061", UNRATED_RANK) for price in PRICES for stay in ("B", "A")]
+    by_key = sorted(entries, key=lambda e: rating_position(e[0], e[1], e[2] * 22))
+    assert by_key == sorted(entries, key=lambda e: (int(e[0]), e[1], e[2]))
 
 
 def test_a_position_reads_back_its_price_and_ids() -> None:
-    at = read_price_position(ceiling_position(Decimal("2500.50"), STAY, ROOM), descending=True)
-    assert (at.value, at.stay_id, at.room_id) == (Decimal("2500.50"), STAY, ROOM)
+    at = read_price_position(ceiling_position(Decimal("2500.50"), STAY), descending=True)
+    assert (at.price, at.stay_id) == (Decimal("2500.50"), STAY)
+    at = read_rating_position(rating_position("061", Decimal("80.25"), STAY))
+    assert (at.rank, at.price, at.stay_id) == (Decimal(61), Decimal("80.25"), STAY)
 
 
 def test_average_is_half_even_to_one_decimal_and_none_without_reviews() -> None:
