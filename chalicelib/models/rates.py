@@ -1,8 +1,9 @@
 """A room's rate rules, stored on the room item itself (`Room.rules`).
 
-Living on the room, the rules come with every read of it: the booking's BatchGetItem,
-the stay partition Query and the search's candidate Query. A rules change saves the
-room under its version, which is what the booking transaction's ConditionCheck sees.
+Living on the room, the rules come with every read of it: the booking's BatchGetItem and
+the stay partition Query (the stay page, the calendar, each stay the search reaches). A
+rules change saves the room under its version, which is what the booking transaction's
+ConditionCheck sees, and its stay with the bounds the rules give (`Stay.summarize`).
 """
 
 from __future__ import annotations
