@@ -8,7 +8,8 @@ a cold start is, several times over; the medians are printed with their ratio, w
 stay at or under 1.5 (exit 1). Then, in the same fresh process, the first request after
 the import (cold: it imports what its route needs) beside the same request again (warm):
 a booking request whose body is refused, which loads the booking route's whole stack
-(token check, schemas, models, services) and makes no DynamoDB call. Without a built zip
+(token check, schemas, models, services); its one DynamoDB call, the account check, meets
+the closed port and fails at once, leaving the 400 standing. Without a built zip
 the working tree is imported instead (and said so). Nothing at import may call AWS: the
 app's endpoint is a closed port.
 """
@@ -62,8 +63,10 @@ def _env() -> dict[str, str]:
         "JWT_SECRET": SECRET,
         "TABLE_NAME": "stays-prod",
         "AWS_DEFAULT_REGION": "us-east-1",
-        # A closed port: an import that talked to DynamoDB would fail or hang here.
+        # A closed port: an import that talked to DynamoDB would fail or hang here. The
+        # request's account check fails at once there (no retry) and leaves the 400 standing.
         "DYNAMODB_ENDPOINT": "http://127.0.0.1:9",
+        "DYNAMODB_MAX_RETRY_ATTEMPTS": "0",
         "LOG_LEVEL": "WARNING",
     }
 
@@ -134,7 +137,8 @@ def main() -> int:
     print(
         f"\nThe import loads Chalice, botocore's exceptions and the route table; each route's first "
         f"request loads what it needs. `POST {BOOKING}` with a refused body, through the Lambda "
-        f"entry point, no DynamoDB call (token check, schemas, models, services):\n"
+        f"entry point (token check, schemas, models, services; the account check's GetItem fails "
+        f"at once on a closed port):\n"
     )
     print("| request | ms |")
     print("|---|---|")

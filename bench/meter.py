@@ -28,6 +28,7 @@ class Call:
     # condition check, twice that inside a transaction.
     estimated_write_units: float = 0.0
     started: float = 0.0
+    attempts: int = 0
     ended: float = 0.0
 
 
@@ -78,6 +79,8 @@ class Meter:
         for operation in _READS + _WRITES:
             events.register(f"provide-client-params.dynamodb.{operation}", self._ask_for_capacity)
         events.register("before-call.dynamodb", self._before)
+        # A call starts when it is sent: a hook may hold it back first (the account check).
+        events.register("before-send.dynamodb", self._sent)
         events.register("after-call.dynamodb", self._after)
 
     def reset(self) -> None:
@@ -96,6 +99,13 @@ class Meter:
         with self._lock:
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
+
+    def _sent(self, **_: Any) -> None:
+        call: Call | None = getattr(self._local, "call", None)
+        if call is not None:
+            if call.attempts == 0:
+                call.started = time.perf_counter()
+            call.attempts += 1
 
     def _after(self, parsed: dict[str, Any], **_: Any) -> None:
         call: Call = self._local.call

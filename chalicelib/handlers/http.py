@@ -37,6 +37,7 @@ from chalice.app import Request
 
 from chalicelib import deadline
 from chalicelib.domain import access
+from chalicelib.errors import NotAuthenticated
 from chalicelib.handlers.problems import PROBLEM_JSON, STATUS_CODES, parse, problem, problem_for
 from chalicelib.logs import configure_logging, request_id_var
 from chalicelib.observability import outcome_of, record_request, traced
@@ -83,7 +84,7 @@ def require(auth: Auth, headers: Any) -> AccessClaims | None:
     """The role guards: any signed-in user, a provider, an admin."""
     if auth == "none":
         return None
-    from chalicelib.services.auth import caller_from_header
+    from chalicelib.services.caller import caller_from_header
 
     caller = caller_from_header(headers.get("authorization"))
     if auth == "provider":
@@ -91,6 +92,26 @@ def require(auth: Auth, headers: Any) -> AccessClaims | None:
     if auth == "admin":
         access.require_admin(caller)
     return caller
+
+
+def _settle_account(auth: Auth) -> None:
+    """Before answering: the caller's account still exists and is active (else 401)."""
+    if auth != "none":
+        from chalicelib.services.caller import confirm_account
+
+        confirm_account()
+
+
+def _account_failure(auth: Auth) -> NotAuthenticated | None:
+    """A gone account answers 401 whatever else went wrong; a check that could not be made
+    (the table unreachable) leaves the request's own failure standing."""
+    try:
+        _settle_account(auth)
+    except NotAuthenticated as exc:
+        return exc
+    except Exception:  # noqa: BLE001 - not an answer about the account
+        return None
+    return None
 
 
 def _render(result: Any, status: int) -> Response:
@@ -139,9 +160,16 @@ class ApiBlueprint(Blueprint):
                         kwargs["body"] = parse(body, raw=request.raw_body)
                     if query is not None:
                         kwargs["query"] = parse(query, query=dict(request.query_params or {}))
-                    return _render(view(**kwargs), status)
+                    result = view(**kwargs)
+                    _settle_account(auth)
+                    return _render(result, status)
                 except Exception as exc:  # noqa: BLE001 - the boundary: everything becomes a problem
-                    return problem_for(exc)
+                    return problem_for(_account_failure(auth) or exc)
+                finally:
+                    if auth != "none":
+                        from chalicelib.services.caller import forget_account_check
+
+                        forget_account_check()
 
             ENDPOINTS[(method, path)] = endpoint
             if not in_schema:

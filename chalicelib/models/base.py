@@ -195,6 +195,13 @@ def before_each_attempt(hook: Callable[..., None], name: str) -> None:
     client.meta.events.register("before-send.dynamodb", hook, unique_id=name)
 
 
+def before_each_call(hook: Callable[..., None], name: str) -> None:
+    """Call `hook(model=<operation model>, ...)` before every DynamoDB call, once per call
+    (botocore's `before-call`); an exception it raises stops the call unsent."""
+    client = TableItem._get_connection().connection.client
+    client.meta.events.register("before-call.dynamodb", hook, unique_id=name)
+
+
 def create_table() -> bool:
     """Create the table (keys, GSIs, TTL) unless it exists; True when it was created. A table
     that lacks an index the models define (made by an older version) is refused, saying so."""

@@ -78,7 +78,7 @@ def login(email: str, password: str, address: str) -> TokenPair:
     if user is None or not matches or not user.is_active:
         throttle.record_failure(key, address, now)
         raise NotAuthenticated("The email or password is wrong.", code="INVALID_CREDENTIALS")
-    throttle.forget_pair(key, address)
+    throttle.forget_pair(found, key, address)
     if new_hash:
         user.update(actions=[User.password_hash.set(new_hash)])
     return start_login(user)
@@ -135,28 +135,3 @@ def logout(caller: tokens.AccessClaims, refresh_token: str) -> None:
     if claims.user_id != caller.user_id:
         raise NotAuthenticated("The refresh token is not the caller's.", code="TOKEN_INVALID")
     _revoke(claims.user_id, claims.login_id)
-
-
-def caller_from_header(authorization: str | None) -> tokens.AccessClaims:
-    """The verified claims of `Authorization: Bearer <access token>`."""
-    if not authorization:
-        raise NotAuthenticated("This call needs `Authorization: Bearer <access token>`.")
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise NotAuthenticated("This call needs `Authorization: Bearer <access token>`.")
-    settings = get_settings()
-    claims = tokens.decode_access(token.strip(), key=settings.signing_key, issuer=settings.jwt_issuer)
-    _check_active(claims.user_id)
-    return claims
-
-
-def _check_active(user_id: str) -> None:
-    """A signed token outlives its user: GetItem `USER#<id>` (eventually consistent, only
-    `is_active`: 0.5 read units) on every authenticated request, 401 `TOKEN_INVALID` for a
-    user deleted or made inactive since the token was issued."""
-    try:
-        user = User.get(*User.keys(user_id), attributes_to_get=["pk", "sk", "kind", "is_active"])
-    except DoesNotExist:
-        user = None
-    if user is None or not user.is_active:
-        raise NotAuthenticated("The account of this token no longer exists or is not active.", code="TOKEN_INVALID")

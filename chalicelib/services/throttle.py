@@ -81,7 +81,10 @@ def record_failure(email_key: str, address: str, now: datetime) -> None:
     _count(alone, settings.login_address_max_failures, now)
 
 
-def forget_pair(email_key: str, address: str) -> None:
+def forget_pair(items: list[TableItem], email_key: str, address: str) -> None:
     """A good password clears the pair's failures (never the address's: a guesser with an
-    account of their own must not reset the count of their guesses at others)."""
-    FailureCount(scope=scopes(email_key, address)[0]).delete()
+    account of their own must not reset the count of their guesses at others). `items` are
+    what the sign-in's BatchGetItem read: with no count of the pair there, nothing to delete."""
+    pair = scopes(email_key, address)[0]
+    if any(isinstance(item, FailureCount) and item.scope == pair for item in items):
+        FailureCount(scope=pair).delete()

@@ -330,6 +330,25 @@ def test_a_token_whose_user_is_gone_is_invalid_on_every_route(api: Api, cast: Ca
     assert items() == before
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PATCH", "/api/accounts/provider-profile", {"business_name": "Renamed"}),  # a write first
+        ("POST", "/api/listings/stays", stay_body()),  # a read, then a transaction
+    ],
+)
+def test_a_gone_users_valid_write_is_401_and_writes_nothing(
+    api: Api, cast: Cast, items, method: str, path: str, body: dict
+) -> None:
+    from chalicelib.models.accounts import User
+
+    User.get(*User.keys(cast.world.provider.id)).update(actions=[User.is_active.set(False)])
+    before = items()
+    reply = api.call(method, path, body, token=cast.world.provider.access)
+    assert (reply.status, reply.code) == (401, "TOKEN_INVALID"), reply.body
+    assert items() == before
+
+
 def test_an_admin_asking_for_an_unknown_providers_bookings_gets_404(api: Api, cast: Cast) -> None:
     for provider_id in ("AAAAAAAAAAAAAAAAAAAAAA", "not an id"):
         reply = api.get(f"/api/bookings/rooms/provider/{provider_id}", token=cast.world.admin)
