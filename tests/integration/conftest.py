@@ -100,3 +100,15 @@ def world(api: Api) -> World:
     create_admin("root@example.com", PASSWORD)
     admin = api.post("/api/auth/token", {"email": "root@example.com", "password": PASSWORD}).body["access"]
     return World(provider, stay, room, other_room, sign_up(api), sign_up(api), admin)
+
+
+@pytest.fixture
+def provider(api: Api) -> Person:
+    """A provider of their own, for tests of listings."""
+    return sign_up_provider(api)
+
+
+@pytest.fixture
+def stay(api: Api, provider: Person) -> dict:
+    """A hotel of `provider`'s, without rooms."""
+    return create_stay(api, provider)

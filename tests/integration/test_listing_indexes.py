@@ -10,17 +10,7 @@ from chalicelib.models.base import TableItem
 from chalicelib.models.listings import Stay
 from chalicelib.models.search_index import floor_position, price_index_pk, rating_index_pk
 from chalicelib.services import listings
-from tests.factories import Api, Person, add_room, create_stay, sign_up_provider
-
-
-@pytest.fixture
-def provider(api: Api) -> Person:
-    return sign_up_provider(api)
-
-
-@pytest.fixture
-def stay(api: Api, provider: Person) -> dict:
-    return create_stay(api, provider)
+from tests.factories import Api, Person, add_room
 
 
 def city_index_entries(city: str) -> set[tuple[str, str]]:

@@ -7,16 +7,6 @@ import pytest
 from tests.factories import Api, Person, add_room, create_stay, room_body, sign_up, sign_up_provider, stay_body
 
 
-@pytest.fixture
-def provider(api: Api) -> Person:
-    return sign_up_provider(api)
-
-
-@pytest.fixture
-def stay(api: Api, provider: Person) -> dict:
-    return create_stay(api, provider)
-
-
 def test_a_provider_builds_a_hotel_homestay_and_resort_that_a_stranger_reads(api: Api, provider: Person) -> None:
     hotel = create_stay(api, provider)
     rooms = [add_room(api, provider, hotel["id"], room_name=f"Room {n}", price_per_night=3000 + n) for n in range(5)]
