@@ -65,7 +65,7 @@ class Endpoint:
 
 
 _ACCOUNT_CHECK = {
-    False: "; + the account check (GetItem) beside the first read",
+    False: "; + the account check: off the user item if read, else a GetItem beside the first read",
     True: "; + the account check (GetItem) before the write, 1 step more",
 }
 

@@ -196,10 +196,17 @@ def before_each_attempt(hook: Callable[..., None], name: str) -> None:
 
 
 def before_each_call(hook: Callable[..., None], name: str) -> None:
-    """Call `hook(model=<operation model>, ...)` before every DynamoDB call, once per call
-    (botocore's `before-call`); an exception it raises stops the call unsent."""
+    """Call `hook(model=<operation model>, params=<its parameters>)` before every DynamoDB call,
+    once per call, before it is built (botocore's `before-parameter-build`); an exception it
+    raises stops the call unsent. `name` is unique among all the client's hooks."""
     client = TableItem._get_connection().connection.client
-    client.meta.events.register("before-call.dynamodb", hook, unique_id=name)
+    client.meta.events.register("before-parameter-build.dynamodb", hook, unique_id=name)
+
+
+def after_each_call(hook: Callable[..., None], name: str) -> None:
+    """Call `hook(model=..., parsed=<the parsed answer>)` after every DynamoDB call (`after-call`)."""
+    client = TableItem._get_connection().connection.client
+    client.meta.events.register("after-call.dynamodb", hook, unique_id=name)
 
 
 def create_table() -> bool:

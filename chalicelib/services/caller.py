@@ -1,17 +1,20 @@
 """The caller behind a bearer token, and the check that its account still exists and is active.
 
-A signed access token outlives its user, so every authenticated request reads `USER#<id>`
-(eventually consistent, `is_active` only: 0.5 read units) and answers 401 `TOKEN_INVALID`
-for an account deleted or made inactive since the token was issued. The read runs beside
-the request's own first reads, not before them: the request waits for it before its first
-write to the table (a hook on the DynamoDB client) and before it answers. So a request that
-reads first pays no extra round trip, and nothing is written for an account that is gone.
+A signed access token outlives its user, so every authenticated request learns whether
+`USER#<id>` still exists and is active, and answers 401 `TOKEN_INVALID` if not. The check
+costs no round trip of its own: hooks on the DynamoDB client watch the request's calls.
+When the request itself reads the user item (a booking's BatchGetItem, `/api/auth/me`),
+the check takes `is_active` from that answer; at the request's first other read it starts
+an eventually consistent GetItem of `is_active` alone (0.5 read units) beside it; before
+the request's first write, and before it answers, it waits for the result. So nothing is
+written for an account that is gone, and only a request that writes first waits a step.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -20,16 +23,27 @@ from pynamodb.exceptions import DoesNotExist
 from chalicelib.domain import tokens
 from chalicelib.errors import NotAuthenticated
 from chalicelib.models.accounts import User
-from chalicelib.models.base import before_each_call
+from chalicelib.models.base import after_each_call, before_each_call
 from chalicelib.settings import get_settings
 
 _WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"})
-# This request's account check, while it is not known to have passed.
-_pending: ContextVar[Future[bool] | None] = ContextVar("account_check", default=None)
+
+
+@dataclass
+class _Check:
+    user_id: str
+    key: dict[str, dict[str, str]]
+    found: bool | None = None  # the answer, once known
+    reading: Future[bool] | None = None  # its own GetItem, once started
+    riding: bool = False  # a read of the request's own asks for the user item
+
+
+# This request's account check.
+_check: ContextVar[_Check | None] = ContextVar("account_check", default=None)
 
 
 def caller_from_header(authorization: str | None) -> tokens.AccessClaims:
-    """The verified claims of `Authorization: Bearer <access token>`; starts the account check."""
+    """The verified claims of `Authorization: Bearer <access token>`; the account check begins."""
     if not authorization:
         raise NotAuthenticated("This call needs `Authorization: Bearer <access token>`.")
     scheme, _, token = authorization.partition(" ")
@@ -37,25 +51,29 @@ def caller_from_header(authorization: str | None) -> tokens.AccessClaims:
         raise NotAuthenticated("This call needs `Authorization: Bearer <access token>`.")
     settings = get_settings()
     claims = tokens.decode_access(token.strip(), key=settings.signing_key, issuer=settings.jwt_issuer)
-    _watch_writes()
-    _pending.set(_pool().submit(_is_active, claims.user_id))
+    _watch_calls()
+    pk, sk = User.keys(claims.user_id)
+    _check.set(_Check(claims.user_id, {"pk": {"S": pk}, "sk": {"S": sk}}))
     return claims
 
 
 def confirm_account() -> None:
-    """Wait for this request's account check, if one is running: 401 `TOKEN_INVALID` unless
-    the account exists and is active."""
-    check = _pending.get()
+    """Wait for this request's account check, if it has one: 401 `TOKEN_INVALID` unless the
+    account exists and is active."""
+    check = _check.get()
     if check is None:
         return
-    if not check.result():
+    if check.found is None:
+        if check.reading is None:  # on the pool, whose threads this check does not watch
+            check.reading = _pool().submit(_is_active, check.user_id)
+        check.found = check.reading.result()
+    if not check.found:
         raise NotAuthenticated("The account of this token no longer exists or is not active.", code="TOKEN_INVALID")
-    _pending.set(None)
 
 
 def forget_account_check() -> None:
     """The request is over: the next one on this thread starts from nothing."""
-    _pending.set(None)
+    _check.set(None)
 
 
 def _is_active(user_id: str) -> bool:
@@ -66,14 +84,53 @@ def _is_active(user_id: str) -> bool:
     return bool(user.is_active)
 
 
-def _before_call(model: Any, **_: Any) -> None:
+def _asks_for(check: _Check, operation: str, params: dict[str, Any]) -> bool:
+    """Whether a read returns the whole user item (no projection)."""
+    if operation == "GetItem":
+        return params.get("Key") == check.key and "ProjectionExpression" not in params
+    if operation == "BatchGetItem":
+        return any(
+            check.key in asked.get("Keys", []) and "ProjectionExpression" not in asked
+            for asked in params.get("RequestItems", {}).values()
+        )
+    return False
+
+
+def _before_call(model: Any, params: dict[str, Any], **_: Any) -> None:
+    check = _check.get()
+    if check is None:
+        return
     if model.name in _WRITES:
         confirm_account()
+    elif check.found is not None or check.reading is not None:
+        return
+    elif _asks_for(check, model.name, params):
+        check.riding = True
+    else:
+        check.reading = _pool().submit(_is_active, check.user_id)
+
+
+def _after_call(model: Any, parsed: dict[str, Any], **_: Any) -> None:
+    check = _check.get()
+    if check is None or not check.riding:
+        return
+    check.riding = False
+    if "Error" in parsed:
+        return
+    if model.name == "GetItem":
+        items = [parsed["Item"]] if "Item" in parsed else []
+    else:
+        if any(check.key in left.get("Keys", []) for left in parsed.get("UnprocessedKeys", {}).values()):
+            return  # asked again by the caller's retry, which rides again
+        items = [item for found in parsed.get("Responses", {}).values() for item in found]
+    user = next((item for item in items if {name: item.get(name) for name in check.key} == check.key), None)
+    check.found = user is not None and user.get("is_active") == {"BOOL": True}
 
 
 @lru_cache(maxsize=1)
-def _watch_writes() -> None:
+def _watch_calls() -> None:
     before_each_call(_before_call, "account-check")
+    after_each_call(_after_call, "account-check-answer")
 
 
 @lru_cache(maxsize=1)

@@ -349,6 +349,17 @@ def test_a_gone_users_valid_write_is_401_and_writes_nothing(
     assert items() == before
 
 
+def test_a_gone_guests_booking_is_401_and_writes_nothing(api: Api, world: World, items) -> None:
+    """The booking's own BatchGetItem reads the guest's user item: the check rides on it."""
+    from chalicelib.models.accounts import User
+
+    User.get(*User.keys(world.guest.id)).update(actions=[User.is_active.set(False)])
+    before = items()
+    reply = api.post("/api/bookings/rooms/room-booking", world.body(), token=world.guest.access)
+    assert (reply.status, reply.code) == (401, "TOKEN_INVALID"), reply.body
+    assert items() == before
+
+
 def test_an_admin_asking_for_an_unknown_providers_bookings_gets_404(api: Api, cast: Cast) -> None:
     for provider_id in ("AAAAAAAAAAAAAAAAAAAAAA", "not an id"):
         reply = api.get(f"/api/bookings/rooms/provider/{provider_id}", token=cast.world.admin)
