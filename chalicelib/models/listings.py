@@ -119,7 +119,8 @@ class Stay(TableItem, discriminator="Stay"):
         self.max_guests = max((int(r.max_guest_per_room) for r in rooms), default=0)
 
     def _rating_position(self, rank: str) -> str:
-        return rating_position(rank, self.floor_price or Decimal(0), self.id)
+        assert self.floor_price is not None, "a stay without rooms is in no search index"
+        return rating_position(rank, self.floor_price, self.id)
 
     def derive_keys(self) -> None:
         self.pk, self.sk = self.keys(self.id)

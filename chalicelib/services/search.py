@@ -23,9 +23,9 @@ from chalicelib.domain.listings import STAY_TYPES
 from chalicelib.errors import Invalid
 from chalicelib.models.listings import Room, Stay
 from chalicelib.models.search_index import (
-    UNRATED_RANK,
     price_index_pk,
     rating_index_pk,
+    rating_rank,
     read_price_position,
     read_rating_position,
 )
@@ -39,7 +39,6 @@ from chalicelib.settings import get_settings
 LAST_TIME_ZONE = "Etc/GMT+12"
 ZERO = Decimal(0)
 T = TypeVar("T")
-UNRATED = Decimal(UNRATED_RANK)
 
 
 @dataclass(frozen=True)
@@ -155,8 +154,8 @@ def _card_plan(query: StaySearchQuery, now: datetime) -> Plan[StayCard]:
         cheapest = min(item.priced.total for item in free)
         stay = read.stay
         if rated:
-            average = stay.average_rating
-            key: Key = (UNRATED if average is None else 100 - average * 10, cheapest, stay.id)
+            # The stay's exact rank, as the rating index writes it (the index's may be too high).
+            key: Key = (Decimal(rating_rank(stay.average_rating)), cheapest, stay.id)
         else:
             key = (-cheapest if descending else cheapest, ZERO, stay.id)
         return [Found(key, stay.id, StayCard.of(stay, [item.priced for item in free]))]
