@@ -8,10 +8,8 @@ elsewhere are never read.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any, Literal
 
 from chalicelib import clock
@@ -20,6 +18,7 @@ from chalicelib.models.base import TableItem
 from chalicelib.models.bookings import NightLock, locks_between, locks_from, nights_pk
 from chalicelib.models.listings import Room, Stay, stay_of, stay_pk
 from chalicelib.models.search_index import is_city_partition
+from chalicelib.pools import RequestPool, request_pool
 
 # Queries in flight at once (the table connection's pool holds 40).
 MAX_PARALLEL_QUERIES = 32
@@ -109,10 +108,8 @@ def in_parallel(calls: list[tuple[Order, str, str | None, int]]) -> list[list[En
     return list(_pool().map(lambda call: index_page(*call), calls))
 
 
-@lru_cache(maxsize=1)
-def _pool() -> ThreadPoolExecutor:
-    """One pool per process: a warm Lambda container reuses its threads across requests."""
-    return ThreadPoolExecutor(max_workers=MAX_PARALLEL_QUERIES, thread_name_prefix="search")
+def _pool() -> RequestPool:
+    return request_pool("search", MAX_PARALLEL_QUERIES)
 
 
 def has_upcoming_bookings(stay: Stay, room_id: str | None = None) -> bool:

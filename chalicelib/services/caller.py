@@ -12,7 +12,7 @@ written for an account that is gone, and only a request that writes first waits 
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +24,7 @@ from chalicelib.domain import tokens
 from chalicelib.errors import NotAuthenticated
 from chalicelib.models.accounts import User
 from chalicelib.models.base import after_each_call, before_each_call
+from chalicelib.pools import RequestPool, request_pool
 from chalicelib.settings import get_settings
 
 _WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"})
@@ -64,7 +65,7 @@ def confirm_account() -> None:
     if check is None:
         return
     if check.found is None:
-        if check.reading is None:  # on the pool, whose threads this check does not watch
+        if check.reading is None:  # no read of the request has started it
             check.reading = _pool().submit(_is_active, check.user_id)
         check.found = check.reading.result()
     if not check.found:
@@ -77,6 +78,9 @@ def forget_account_check() -> None:
 
 
 def _is_active(user_id: str) -> bool:
+    # On the pool, in a copy of the request's context: under its deadline, and not watched
+    # by its own check (this GetItem is the check).
+    _check.set(None)
     try:
         user = User.get(*User.keys(user_id), attributes_to_get=["pk", "sk", "kind", "is_active"])
     except DoesNotExist:
@@ -133,6 +137,5 @@ def _watch_calls() -> None:
     after_each_call(_after_call, "account-check-answer")
 
 
-@lru_cache(maxsize=1)
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="account-check")
+def _pool() -> RequestPool:
+    return request_pool("account-check", 4)

@@ -25,9 +25,6 @@ PATCH gives all its stays one.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
-
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
 
@@ -36,6 +33,7 @@ from chalicelib.models.accounts import Provider
 from chalicelib.models.base import condition_failed
 from chalicelib.models.bookings import ProviderSnapshot
 from chalicelib.models.listings import Stay, StayProvider, provider_stays_pk
+from chalicelib.pools import request_pool
 
 # Fields of the profile that the snapshot copies: a PATCH of any of them refreshes the stays.
 COPIED = frozenset({"business_name", "business_phone"})
@@ -90,11 +88,5 @@ def refresh_stays(provider: Provider) -> int:
     """Give every stay of `provider` its current snapshot; how many stays were looked at."""
     snapshot = snapshot_of(provider)
     stays = [s for s in Stay.gsi1.query(provider_stays_pk(provider.id)) if isinstance(s, Stay)]
-    list(_pool().map(lambda stay: _refresh(stay, snapshot), stays))
+    request_pool("stay-providers", _PARALLEL_UPDATES).map(lambda stay: _refresh(stay, snapshot), stays)
     return len(stays)
-
-
-@lru_cache(maxsize=1)
-def _pool() -> ThreadPoolExecutor:
-    """One pool per process, reused by a warm Lambda container."""
-    return ThreadPoolExecutor(max_workers=_PARALLEL_UPDATES, thread_name_prefix="stay-providers")

@@ -7,6 +7,7 @@ holds the whole change or none of it.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -203,3 +204,35 @@ def test_the_timer_job_killed_mid_page_finishes_on_its_next_run_without_doing_an
     user = next(i for i in snapshot() if i["pk"] == f"USER#{world.guest.id}" and i["sk"] == "USER")
     assert user["pending_bookings"] == 0
     assert not [i for i in snapshot() if i["kind"] == "NightLock"]
+
+
+def on_pool(name: str, fault: Callable[..., Any]) -> Callable[..., Any]:
+    """`fault` for calls made on the threads of the pool `name`; other calls pass."""
+
+    def injected(**kwargs: Any) -> Any:
+        return fault(**kwargs) if threading.current_thread().name.startswith(name) else None
+
+    return injected
+
+
+@pytest.mark.parametrize("path", ["search/stays", "rooms/available"])
+def test_a_search_whose_pool_outlasts_the_deadline_answers_503(
+    api: Api, world: World, faults: Faults, short_deadline: None, path: str
+) -> None:
+    """The pool's lock and listing Queries run under the request's deadline, not beside it."""
+    faults.arm(on_pool("search", too_slow), operations=("Query",))
+    reply = api.get(f"/api/listings/{path}?city=Dhaka&check_in={world.day(10)}&check_out={world.day(12)}")
+    assert faults.failed, "no Query ran on the search's pool"
+    assert (reply.status, reply.code) == (503, "SERVICE_UNAVAILABLE"), reply.body
+    assert int(reply.headers["Retry-After"]) >= 1
+
+
+def test_an_account_check_that_outlasts_the_deadline_answers_503(
+    api: Api, world: World, faults: Faults, short_deadline: None
+) -> None:
+    """The account check's GetItem runs on its pool under the request's deadline: a read
+    whose own calls were quick still waits for the check, and answers 503, not late."""
+    faults.arm(on_pool("account-check", too_slow), operations=("GetItem",))
+    reply = api.get("/api/accounts/guest-profile", token=world.guest.access)
+    assert faults.failed, "no account check ran on its pool"
+    assert (reply.status, reply.code) == (503, "SERVICE_UNAVAILABLE"), reply.body
