@@ -112,3 +112,95 @@ def provider(api: Api) -> Person:
 def stay(api: Api, provider: Person) -> dict:
     """A hotel of `provider`'s, without rooms."""
     return create_stay(api, provider)
+
+
+# --- the booking tests' helpers (test_bookings*.py) ---
+
+
+def book(api: Api, world: World, who: Person | None = None, **kw) -> dict:
+    reply = api.post("/api/bookings/rooms/room-booking", world.body(**kw), token=(who or world.guest).access)
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def table_items() -> list[dict]:
+    return boto3.resource("dynamodb").Table(get_settings().table_name).scan(ConsistentRead=True)["Items"]
+
+
+def locks() -> list[str]:
+    return sorted(item["sk"] for item in table_items() if item["kind"] == "NightLock")
+
+
+def pending_count(user_id: str) -> int:
+    user = next(i for i in table_items() if i["pk"] == f"USER#{user_id}" and i["sk"] == "USER")
+    return int(user.get("pending_bookings", 0))
+
+
+def provider_total(api: Api, world: World) -> int:
+    return api.get(f"/api/providers/{world.provider.provider_id}").body["total_bookings"]
+
+
+def act(api: Api, booking: dict, action: str, who: Person | str):
+    token = who if isinstance(who, str) else who.access
+    return api.post(f"/api/bookings/rooms/{booking['id']}/{action}", token=token)
+
+
+# --- the security tests' cast and shared requests (test_security_*.py) ---
+
+
+@dataclass
+class Cast:
+    world: World
+    stranger: Person
+    rival: Person
+    booking: dict
+    api: Api
+    clock: Clock
+    _review: dict | None = None
+
+    def review(self) -> str:
+        """The id of the guest's review of a completed stay, made when a route first asks."""
+        # Imported here, not above: test_reviews imports this module.
+        from tests.integration.test_reviews import REVIEW, completed
+
+        if self._review is None:
+            booking = completed(self.api, self.world, self.clock, start=20)
+            self._review = self.api.post(
+                f"/api/bookings/rooms/{booking['id']}/review", REVIEW, token=self.world.guest.access
+            ).body
+        return self._review["id"]
+
+    webhook: dict | None = None
+
+    def token(self, who: str) -> str | None:
+        return {
+            "anonymous": None,
+            "other guest": self.stranger.access,
+            "other provider": self.rival.access,
+            "guest": self.world.guest.access,
+            "owner": self.world.provider.access,
+            "admin": self.world.admin,
+        }[who]
+
+
+@pytest.fixture
+def cast(api: Api, world: World, frozen_clock: Clock) -> Cast:
+    booking = api.post("/api/bookings/rooms/room-booking", world.body(), token=world.guest.access).body
+    webhook = api.post(WEBHOOKS, WEBHOOK_BODY, token=world.provider.access).body
+    return Cast(world, sign_up(api), sign_up_provider(api), booking, api, frozen_clock, webhook=webhook)
+
+
+WEBHOOKS = "/api/accounts/provider-profile/webhooks"
+# A literal public address: nothing to resolve.
+WEBHOOK_BODY = {"url": "https://93.184.216.34/in", "events": ["booking.created"]}
+RULES = {"rules": [{"from": "2030-01-01", "to": "2030-01-08", "min_stay": 2}]}
+
+
+def _concrete(path: str, c: Cast) -> str:
+    return (
+        path.replace("{provider_id}", c.world.provider.provider_id or "")
+        .replace("{stay_id}", c.world.stay["id"])
+        .replace("{room_id}", c.world.other_room["id"])
+        .replace("{booking_id}", c.booking["id"])
+        .replace("{review_id}", f"{c.booking['id']}.{c.booking['id']}")
+    )

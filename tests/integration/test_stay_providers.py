@@ -10,8 +10,7 @@ from chalicelib.models.listings import Stay, StayProvider
 from chalicelib.services import listings, stay_providers
 from chalicelib.settings import get_settings
 from tests.factories import Api, create_stay
-from tests.integration.conftest import World
-from tests.integration.test_bookings import book
+from tests.integration.conftest import World, book
 
 
 def stay_item(stay_id: str) -> Stay:

@@ -1,0 +1,153 @@
+"""Mass assignment, text and numbers on every write: each write that takes a body refuses the
+privileged fields it does not take, every string of every write refuses control characters, and
+no body takes a non-finite number; a refused request writes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app import app  # noqa: F401 - importing the app registers every operation
+from chalicelib.handlers.http import OPERATIONS
+from tests.factories import Api, provider_body, registration, room_body, stay_body
+from tests.integration.conftest import RULES, WEBHOOK_BODY, WEBHOOKS, Cast, _concrete
+from tests.integration.test_reviews import REVIEW
+
+# --- mass assignment: every write refuses fields it does not take ---
+
+PRIVILEGED = {
+    "is_staff": True,
+    "is_superuser": True,
+    "roles": ["admin"],
+    "id": "chosen-by-client",
+    "provider_id": "someone-else",
+    "user_id": "someone-else",
+    "status": "CONFIRMED",
+    "kyc_status": "VERIFIED",
+    "total_bookings": 999,
+}
+
+
+def _valid_bodies(c: Cast) -> dict[tuple[str, str], dict]:
+    w = c.world
+    return {
+        ("POST", "/api/auth/register"): registration(),
+        ("POST", "/api/auth/token"): {"email": w.guest.email, "password": "x"},
+        ("POST", "/api/auth/token/refresh"): {"refresh": w.guest.refresh},
+        ("POST", "/api/auth/logout"): {"refresh": w.guest.refresh},
+        ("PATCH", "/api/accounts/guest-profile"): {"gender": "female"},
+        ("POST", "/api/accounts/become-provider"): provider_body(),
+        ("PATCH", "/api/accounts/provider-profile"): {"business_name": "Fine"},
+        ("POST", "/api/admin/providers/{provider_id}/kyc"): {"kyc_status": "VERIFIED"},
+        ("POST", "/api/listings/stays"): stay_body(),
+        ("PATCH", "/api/listings/stays/{stay_id}"): {"name": "Fine"},
+        ("POST", "/api/listings/stays/{stay_id}/rooms"): room_body(),
+        ("PATCH", "/api/listings/stays/{stay_id}/rooms/{room_id}"): {"room_name": "Fine"},
+        ("PUT", "/api/listings/stays/{stay_id}/rooms/{room_id}/rates"): RULES,
+        ("POST", "/api/bookings/rooms/room-booking"): w.body(30, 31),
+        ("POST", "/api/bookings/rooms/{booking_id}/provider-cancel"): {"reason": "Fine"},
+        ("POST", "/api/bookings/rooms/{booking_id}/review"): REVIEW,
+        ("POST", "/api/reviews/{review_id}/reply"): {"body": "Thank you"},
+        ("POST", "/api/admin/reviews/{review_id}/hide"): {"reason": "Off topic"},
+        ("POST", WEBHOOKS): WEBHOOK_BODY,
+    }
+
+
+def test_every_write_with_a_body_refuses_privileged_fields(api: Api, cast: Cast, items) -> None:
+    bodies = _valid_bodies(cast)
+    writes = {(op.method, op.path) for op in OPERATIONS if op.body is not None}
+    assert writes == set(bodies), "a write without a mass-assignment case"
+    tokens = {method: cast.world.provider.access for method in ("PATCH", "POST", "PUT")}
+    before = items()
+    for (method, path), body in bodies.items():
+        token = cast.world.admin if "/admin/" in path else tokens[method]
+        if path.startswith("/api/accounts/guest") or path.startswith("/api/bookings") or "become" in path:
+            token = cast.stranger.access
+        for field, value in PRIVILEGED.items():
+            if field in body:
+                continue
+            reply = api.call(method, _concrete(path, cast), {**body, field: value}, token=token)
+            assert (reply.status, reply.code) == (400, "VALIDATION_ERROR"), (path, field, reply.body)
+            assert {"field": field, "message": "unknown field"} in reply.body["errors"]
+    assert items() == before
+
+
+# --- text and numbers: every string of every write refuses control characters; no body takes NaN ---
+
+
+def _writes(c: Cast) -> list[tuple[str, str, dict, str | None]]:
+    """Each write with a valid body and the token that may send it."""
+    writes = []
+    for (method, path), body in _valid_bodies(c).items():
+        token = c.world.admin if path.startswith("/api/admin") else c.world.provider.access
+        if path.startswith("/api/accounts/guest") or path.startswith("/api/bookings") or "become" in path:
+            token = c.stranger.access
+        writes.append((method, _concrete(path, c), body, token))
+    writes.append(("PATCH", "/api/accounts/guest-profile", {"preferences": {"diet": "halal"}}, c.stranger.access))
+    writes.append(
+        ("POST", "/api/bookings/rooms/room-booking", {**c.world.body(40, 41), "note": "x"}, c.stranger.access)
+    )
+    return writes
+
+
+def _strings(body: dict) -> list[tuple[str, list[str]]]:
+    """Paths (as the error names them) to every string in a body, nested ones included."""
+    found: list[tuple[str, list[str]]] = []
+
+    def walk(value: object, path: list[str]) -> None:
+        if isinstance(value, str):
+            found.append((".".join(path), path))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, [*path, key])
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, [*path, str(index)])
+
+    walk(body, [])
+    return found
+
+
+def _replaced(body: dict, path: list[str], value: object) -> dict:
+    copy = json.loads(json.dumps(body))
+    target = copy
+    for key in path[:-1]:
+        target = target[int(key)] if isinstance(target, list) else target[key]
+    target[int(path[-1]) if isinstance(target, list) else path[-1]] = value
+    return copy
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x1b", "\x7f", "\r"])
+def test_every_string_of_every_write_refuses_control_characters(api: Api, cast: Cast, items, control: str) -> None:
+    before = items()
+    checked = 0
+    for method, path, body, token in _writes(cast):
+        for field, where in _strings(body):
+            if field in ("refresh", "room_id", "stay_type", "kyc_status", "gender"):
+                continue  # tokens, ids and enumerations refuse anything but their own values anyway
+            value = _replaced(body, where, f"ab{control}c")
+            reply = api.call(method, path, value, token=token)
+            assert reply.status == 400, (path, field, reply.body)
+            assert any(e["field"].split(".")[0] == where[0] for e in reply.body["errors"]), (path, field, reply.body)
+            checked += 1
+    assert checked >= 25
+    assert items() == before
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e309"])
+def test_no_body_takes_a_non_finite_number(api: Api, cast: Cast, items, number: str) -> None:
+    before = items()
+    for method, path, body, token in _writes(cast):
+        for field in body:
+            raw = json.dumps({**body, field: "__NUMBER__"}).replace('"__NUMBER__"', number).encode()
+            reply = api.call(method, path, raw=raw, token=token)
+            assert reply.status == 400, (path, field, reply.body)
+    reply = api.call(
+        "PATCH",
+        "/api/accounts/guest-profile",
+        raw=f'{{"preferences": {{"budget": {number}}}}}'.encode(),
+        token=cast.stranger.access,
+    )
+    assert (reply.status, reply.code) == (400, "VALIDATION_ERROR"), reply.body
+    assert items() == before
