@@ -107,15 +107,20 @@ def provider_stays(provider_id: str, *, limit: int, cursor: str | None) -> tuple
 
 def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
     """Save the stay under its version; when a field its rooms copy changes, save them too,
-    in the same transaction, so that the stay never sits in one city and its rooms in another."""
+    in the same transaction, so that the stay never sits in one city and its rooms in another.
+    A new currency first takes the rooms off sale (`_stop_selling`), so that no booking can be
+    priced in the old one meanwhile, and puts them back as they were in that transaction."""
+    on_sale: dict[str, bool] = {}  # the rooms' is_available before the first attempt stopped them
 
     def write() -> Stay:
         stay, rooms = _owned(provider_id, stay_id)
         changes = patch.model_dump(include=patch.model_fields_set)
         if patch.cancellation_policy is not None:
             changes["cancellation_policy"] = PolicyMap.of(patch.cancellation_policy.policy())
-        if changes.get("currency", stay.currency) != stay.currency:
-            _check_currency_change(stay, rooms, changes["currency"])
+        if changes.get("currency", stay.currency) != stay.currency and rooms:
+            _check_amounts(rooms, changes["currency"])
+            for room_id, available in _stop_selling(stay, rooms, refusal=_currency_locked()).items():
+                on_sale.setdefault(room_id, available)
         for name, value in changes.items():
             setattr(stay, name, value)
         stay.updated_at = clock.utcnow()
@@ -126,34 +131,54 @@ def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
             tx.save(stay)
             for room in rooms:
                 room.follow(stay)
+                room.is_available = on_sale.get(room.id, room.is_available)
                 tx.save(room)
         return stay
 
-    return _optimistic(write)
+    try:
+        return _optimistic(write)
+    except Exception:
+        if on_sale:  # refused or failed after the rooms went off sale: back as they were
+            _restore_sale(stay_id, on_sale)
+        raise
 
 
-def _check_currency_change(stay: Stay, rooms: list[Room], currency: str) -> None:
-    """Bookings are priced in the stay's currency: 409 `CURRENCY_LOCKED` while any is upcoming;
-    and every room's price must be an amount of the new currency."""
-    if has_upcoming_bookings(stay):
-        raise Conflict("The stay has upcoming bookings in its currency.", code="CURRENCY_LOCKED")
+def _currency_locked() -> Conflict:
+    return Conflict("The stay has upcoming bookings in its currency.", code="CURRENCY_LOCKED")
+
+
+def _check_amounts(rooms: list[Room], currency: str) -> None:
+    """Every room's price and rule prices must be amounts of the new currency (else 400)."""
     for room in rooms:
         check_amount(room.price_per_night, currency, "currency")
         for rule in room.rate_rules():
             check_amount(rule.price_per_night, currency, "currency")
 
 
-def _stop_selling(stay: Stay, rooms: list[Room], room_id: str | None = None) -> None:
-    """Make sure no booking of these rooms is, or can still be, committed; else 409.
+def _restore_sale(stay_id: str, on_sale: dict[str, bool]) -> None:
+    """One transaction: the rooms read again, each back to `is_available` as it was."""
+    _, rooms = stay_with_rooms(stay_id, consistent=True)
+    with transaction() as tx:
+        for room in rooms:
+            if room.id in on_sale and room.is_available != on_sale[room.id]:
+                room.is_available = on_sale[room.id]
+                tx.save(room)
+
+
+def _stop_selling(
+    stay: Stay, rooms: list[Room], room_id: str | None = None, *, refusal: Conflict | None = None
+) -> dict[str, bool]:
+    """Make sure no booking of these rooms is, or can still be, committed; else 409 (`refusal`,
+    by default `ROOM_HAS_BOOKINGS`). Gives back each room's `is_available` as it was.
 
     A booking's transaction checks the room's version as it was read. Saving the rooms
     as not for sale bumps their versions, so a booking still in flight fails from then on;
     a booking that committed before has its locks in place, which the second look finds
     (and then the rooms go back on sale as they were).
     """
-    what = "room" if room_id else "stay"
+    refused = refusal or _has_bookings("room" if room_id else "stay")
     if has_upcoming_bookings(stay, room_id):
-        raise _has_bookings(what)
+        raise refused
     on_sale = {room.id: room.is_available for room in rooms}
     with transaction() as tx:
         for room in rooms:
@@ -164,7 +189,8 @@ def _stop_selling(stay: Stay, rooms: list[Room], room_id: str | None = None) -> 
             for room in rooms:
                 room.is_available = on_sale[room.id]
                 tx.save(room)
-        raise _has_bookings(what)
+        raise refused
+    return on_sale
 
 
 def delete_stay(provider_id: str, stay_id: str) -> None:

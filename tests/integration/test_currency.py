@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import pytest
 
+from chalicelib.models.base import TableItem
+from chalicelib.services import listings
 from tests.factories import Api, add_room, create_stay, room_body, sign_up_provider, stay_body
-from tests.integration.conftest import World
+from tests.integration.conftest import World, book
+from tests.integration.test_faults import internal_error
 
 
 @pytest.mark.parametrize(
@@ -55,3 +62,58 @@ def test_changing_currency_keeps_room_prices_valid(api: Api, items) -> None:
     assert items() == before
     moved = api.patch(f"/api/listings/stays/{stay['id']}", {"currency": "KWD"}, token=provider.access)
     assert moved.status == 200 and moved.body["currency"] == "KWD"
+
+
+def test_a_booking_made_while_the_currency_changes_keeps_it(
+    api: Api, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A booking that commits between the change's look for bookings and its write: the
+    change is refused (409 `CURRENCY_LOCKED`), the stay keeps its currency, and its rooms
+    are for sale as before."""
+    looked = listings.has_upcoming_bookings
+    made: list[int] = []
+
+    def a_guest_books_after_the_look(stay, room_id=None) -> bool:
+        found = looked(stay, room_id)
+        if not made:  # another client, on its own thread, right after the first look
+            with ThreadPoolExecutor(1) as other:
+                made.append(other.submit(book, api, world).result()["total_price"])
+        return found
+
+    monkeypatch.setattr(listings, "has_upcoming_bookings", a_guest_books_after_the_look)
+    stay_path = f"/api/listings/stays/{world.stay['id']}"
+    reply = api.patch(stay_path, {"currency": "USD"}, token=world.provider.access)
+    assert made, "the booking was not made"
+    assert (reply.status, reply.code) == (409, "CURRENCY_LOCKED"), reply.body
+    stay = api.get(stay_path).body
+    assert stay["currency"] == "BDT"
+    assert {room["id"]: room["is_available"] for room in stay["rooms"]} == {
+        world.room["id"]: True,
+        world.other_room["id"]: True,
+    }
+
+
+def test_a_currency_change_that_fails_after_stopping_sales_puts_the_rooms_back(api: Api, world: World) -> None:
+    """The transaction that writes the stay in its new currency fails (a database error): the
+    answer is a 503, the stay keeps its currency, and its rooms are for sale as before."""
+
+    def fail_the_stays_write(model: Any, params: dict[str, Any], **kwargs: Any) -> Any:
+        if model.name != "TransactWriteItems":
+            return None
+        asked = json.loads(params["body"])  # before-call sees the serialized request
+        writes = [op.get("Put", {}).get("Item", {}) for op in asked["TransactItems"]]
+        if any(item.get("kind") == {"S": "Stay"} for item in writes):
+            return internal_error(model=model, **kwargs)
+        return None
+
+    events = TableItem._get_connection().connection.client.meta.events
+    events.register_first("before-call.dynamodb", fail_the_stays_write, unique_id="fail-the-stays-write")
+    stay_path = f"/api/listings/stays/{world.stay['id']}"
+    try:
+        reply = api.patch(stay_path, {"currency": "USD"}, token=world.provider.access)
+    finally:
+        events.unregister("before-call.dynamodb", unique_id="fail-the-stays-write")
+    assert (reply.status, reply.code) == (503, "SERVICE_UNAVAILABLE"), reply.body
+    stay = api.get(stay_path).body
+    assert stay["currency"] == "BDT"
+    assert {room["is_available"] for room in stay["rooms"]} == {True}
