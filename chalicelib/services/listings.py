@@ -156,13 +156,20 @@ def _check_amounts(rooms: list[Room], currency: str) -> None:
 
 
 def _restore_sale(stay_id: str, on_sale: dict[str, bool]) -> None:
-    """One transaction: the rooms read again, each back to `is_available` as it was."""
+    """The rooms read again, and put back on sale as they were (`_put_back`)."""
     _, rooms = stay_with_rooms(stay_id, consistent=True)
+    _put_back([room for room in rooms if room.id in on_sale], on_sale)
+
+
+def _put_back(rooms: list[Room], on_sale: dict[str, bool]) -> None:
+    """One transaction: each room whose `is_available` differs from `on_sale` set back to it."""
+    changed = [room for room in rooms if room.is_available != on_sale[room.id]]
+    if not changed:
+        return
     with transaction() as tx:
-        for room in rooms:
-            if room.id in on_sale and room.is_available != on_sale[room.id]:
-                room.is_available = on_sale[room.id]
-                tx.save(room)
+        for room in changed:
+            room.is_available = on_sale[room.id]
+            tx.save(room)
 
 
 def _stop_selling(
@@ -185,10 +192,7 @@ def _stop_selling(
             room.is_available = False
             tx.save(room)
     if has_upcoming_bookings(stay, room_id):
-        with transaction() as tx:
-            for room in rooms:
-                room.is_available = on_sale[room.id]
-                tx.save(room)
+        _put_back(rooms, on_sale)
         raise refused
     return on_sale
 
