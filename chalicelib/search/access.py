@@ -22,6 +22,8 @@ from chalicelib.pools import RequestPool, request_pool
 
 # Queries in flight at once (the table connection's pool holds 40).
 MAX_PARALLEL_QUERIES = 32
+# Locks read per page when looking for one room's among its stay's (about 100 bytes each).
+_LOCK_PAGE = 1000
 
 Order = Literal["floor", "ceiling", "rating"]
 # Per order: (index, its sort key) of the city partitions, then of the type-only ones.
@@ -114,12 +116,16 @@ def _pool() -> RequestPool:
 
 def has_upcoming_bookings(stay: Stay, room_id: str | None = None) -> bool:
     """Whether any night from today on (stay's zone) is held, for the stay or one of its rooms:
-    one Query on `NIGHTS#<stay id>` with `sk >= today`. Only PENDING and CONFIRMED bookings
-    hold locks, so a lock is an upcoming booking."""
+    a strongly consistent Query on `NIGHTS#<stay id>` with `sk >= today` (so a booking that
+    committed is seen), stopped at the first lock found. Only PENDING and CONFIRMED bookings
+    hold locks, so a lock is an upcoming booking. For one room the filter drops the other
+    rooms' locks after the read, so its pages are full ones, not one lock each."""
     locks = NightLock.query(
         nights_pk(stay.id),
         locks_from(today_in(stay.timezone, clock.utcnow())),
+        consistent_read=True,
         filter_condition=(NightLock.room_id == room_id) if room_id else None,
         limit=1,
+        page_size=_LOCK_PAGE if room_id else 1,
     )
     return any(True for _ in locks)

@@ -18,10 +18,10 @@ from chalicelib.models.base import TableItem, transaction
 from chalicelib.models.listings import Room, Stay, provider_stays_pk, stay_pk
 from chalicelib.models.policies import PolicyMap
 from chalicelib.schemas.listings import RoomCreate, RoomPatch, StayCreate, StayPatch
-from chalicelib.search.access import has_upcoming_bookings
 from chalicelib.services import stay_providers
 from chalicelib.services.pages import page
 from chalicelib.services.retries import retrying, stale_on_condition
+from chalicelib.services.sales import Pause, paused_sales
 
 T = TypeVar("T")
 # Fields of a stay that its rooms copy (index keys, currency): changing one rewrites the rooms.
@@ -31,14 +31,6 @@ _ROOMS_FOLLOW = frozenset({"stay_type", "country", "city", "currency"})
 def _optimistic(write: Callable[[], T]) -> T:
     """Run a read-modify-write again when a version condition shows a concurrent change."""
     return retrying(stale_on_condition(write), what="stay")
-
-
-def _has_bookings(what: str) -> Conflict:
-    return Conflict(
-        f"The {what} has PENDING or CONFIRMED bookings from today on; cancel or reject them first, "
-        "or set is_available to false to stop selling.",
-        code="ROOM_HAS_BOOKINGS",
-    )
 
 
 def stay_with_rooms(stay_id: str, *, consistent: bool = False) -> tuple[Stay, list[Room]]:
@@ -108,19 +100,17 @@ def provider_stays(provider_id: str, *, limit: int, cursor: str | None) -> tuple
 def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
     """Save the stay under its version; when a field its rooms copy changes, save them too,
     in the same transaction, so that the stay never sits in one city and its rooms in another.
-    A new currency first takes the rooms off sale (`_stop_selling`), so that no booking can be
-    priced in the old one meanwhile, and puts them back as they were in that transaction."""
-    on_sale: dict[str, bool] = {}  # the rooms' is_available before the first attempt stopped them
+    A new currency first takes the rooms off sale (`services/sales.py`), so that no booking can
+    be priced in the old one meanwhile, and puts them back as they were in that transaction."""
 
-    def write() -> Stay:
+    def write(pause: Pause) -> Stay:
         stay, rooms = _owned(provider_id, stay_id)
         changes = patch.model_dump(include=patch.model_fields_set)
         if patch.cancellation_policy is not None:
             changes["cancellation_policy"] = PolicyMap.of(patch.cancellation_policy.policy())
         if changes.get("currency", stay.currency) != stay.currency and rooms:
             _check_amounts(rooms, changes["currency"])
-            for room_id, available in _stop_selling(stay, rooms, refusal=_currency_locked()).items():
-                on_sale.setdefault(room_id, available)
+            pause.stop(stay, rooms, refusal=_currency_locked())
         for name, value in changes.items():
             setattr(stay, name, value)
         stay.updated_at = clock.utcnow()
@@ -131,16 +121,18 @@ def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
             tx.save(stay)
             for room in rooms:
                 room.follow(stay)
-                room.is_available = on_sale.get(room.id, room.is_available)
+                room.is_available = pause.was_on_sale(room)
                 tx.save(room)
         return stay
 
-    try:
-        return _optimistic(write)
-    except Exception:
-        if on_sale:  # refused or failed after the rooms went off sale: back as they were
-            _restore_sale(stay_id, on_sale)
-        raise
+    return _pausing_sales(stay_id, write)
+
+
+def _pausing_sales(stay_id: str, write: Callable[[Pause], T]) -> T:
+    """`write` run optimistically (`_optimistic`) with the stay's rooms put back on sale as they
+    were if it does not go through (`paused_sales`)."""
+    with paused_sales(lambda: stay_with_rooms(stay_id, consistent=True)[1]) as pause:
+        return _optimistic(lambda: write(pause))
 
 
 def _currency_locked() -> Conflict:
@@ -155,62 +147,20 @@ def _check_amounts(rooms: list[Room], currency: str) -> None:
             check_amount(rule.price_per_night, currency, "currency")
 
 
-def _restore_sale(stay_id: str, on_sale: dict[str, bool]) -> None:
-    """The rooms read again, and put back on sale as they were (`_put_back`)."""
-    _, rooms = stay_with_rooms(stay_id, consistent=True)
-    _put_back([room for room in rooms if room.id in on_sale], on_sale)
-
-
-def _put_back(rooms: list[Room], on_sale: dict[str, bool]) -> None:
-    """One transaction: each room whose `is_available` differs from `on_sale` set back to it."""
-    changed = [room for room in rooms if room.is_available != on_sale[room.id]]
-    if not changed:
-        return
-    with transaction() as tx:
-        for room in changed:
-            room.is_available = on_sale[room.id]
-            tx.save(room)
-
-
-def _stop_selling(
-    stay: Stay, rooms: list[Room], room_id: str | None = None, *, refusal: Conflict | None = None
-) -> dict[str, bool]:
-    """Make sure no booking of these rooms is, or can still be, committed; else 409 (`refusal`,
-    by default `ROOM_HAS_BOOKINGS`). Gives back each room's `is_available` as it was.
-
-    A booking's transaction checks the room's version as it was read. Saving the rooms
-    as not for sale bumps their versions, so a booking still in flight fails from then on;
-    a booking that committed before has its locks in place, which the second look finds
-    (and then the rooms go back on sale as they were).
-    """
-    refused = refusal or _has_bookings("room" if room_id else "stay")
-    if has_upcoming_bookings(stay, room_id):
-        raise refused
-    on_sale = {room.id: room.is_available for room in rooms}
-    with transaction() as tx:
-        for room in rooms:
-            room.is_available = False
-            tx.save(room)
-    if has_upcoming_bookings(stay, room_id):
-        _put_back(rooms, on_sale)
-        raise refused
-    return on_sale
-
-
 def delete_stay(provider_id: str, stay_id: str) -> None:
-    """Delete the stay and all its rooms in one transaction, each under its version;
-    refused (409) while any of its nights from today on is booked (see `_stop_selling`)."""
+    """Delete the stay and all its rooms in one transaction, each under its version; refused
+    (409) while any of its nights from today on is booked (see `services/sales.py`)."""
 
-    def write() -> None:
+    def write(pause: Pause) -> None:
         stay, rooms = _owned(provider_id, stay_id)
         if rooms:
-            _stop_selling(stay, rooms)
+            pause.stop(stay, rooms)
         with transaction() as tx:
             tx.delete(stay)
             for room in rooms:
                 tx.delete(room)
 
-    _optimistic(write)
+    _pausing_sales(stay_id, write)
 
 
 def save_rooms(stay: Stay, rooms: list[Room], *, saved: Room | None = None, deleted: Room | None = None) -> None:
@@ -282,11 +232,11 @@ def update_room(provider_id: str, stay_id: str, room_id: str, patch: RoomPatch) 
 
 def delete_room(provider_id: str, stay_id: str, room_id: str) -> None:
     """Delete the room and save the stay (see `save_rooms`); refused (409) while any of its
-    nights from today on is booked (see `_stop_selling`)."""
+    nights from today on is booked (see `services/sales.py`)."""
 
-    def write() -> None:
+    def write(pause: Pause) -> None:
         stay, rooms, room = owned_room(provider_id, stay_id, room_id)
-        _stop_selling(stay, [room], room.id)
+        pause.stop(stay, [room], room.id)
         save_rooms(stay, rooms, deleted=room)
 
-    _optimistic(write)
+    _pausing_sales(stay_id, write)

@@ -1,12 +1,18 @@
 """Deleting listings that have bookings: a stay or a room with upcoming bookings cannot be
 deleted until they are gone; a booking that commits while its room is being deleted stops the
-delete (the room back on sale as it was), and no booking commits once a room's delete has
-begun."""
+delete (the room back on sale as it was), no booking commits once a room's delete has begun,
+and a delete that fails after taking the rooms off sale puts them back."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from chalicelib.models.base import TableItem
 from tests.factories import Api
 from tests.integration.conftest import World, act, book, locks
+from tests.integration.test_faults import failing_transactions
 
 
 def test_a_stay_or_room_with_upcoming_bookings_cannot_be_deleted(api: Api, world: World) -> None:
@@ -23,10 +29,10 @@ def test_a_booking_that_commits_while_its_room_is_being_deleted_stops_the_delete
     api: Api, world: World, monkeypatch
 ) -> None:
     """The booking lands between the delete's first look for bookings and its write."""
-    from chalicelib.services import listings
+    from chalicelib.services import sales
 
     looks = []
-    real_look = listings.has_upcoming_bookings
+    real_look = sales.has_upcoming_bookings
 
     def look_then_someone_books(stay, room_id=None):
         found = real_look(stay, room_id)
@@ -35,7 +41,7 @@ def test_a_booking_that_commits_while_its_room_is_being_deleted_stops_the_delete
         looks.append(found)
         return found
 
-    monkeypatch.setattr(listings, "has_upcoming_bookings", look_then_someone_books)
+    monkeypatch.setattr(sales, "has_upcoming_bookings", look_then_someone_books)
     path = f"/api/listings/stays/{world.stay['id']}/rooms/{world.room['id']}"
     reply = api.delete(path, token=world.provider.access)
     assert (reply.status, reply.code) == (409, "ROOM_HAS_BOOKINGS")
@@ -62,3 +68,57 @@ def test_no_booking_commits_once_a_room_delete_has_begun(api: Api, world: World,
     reply = api.post("/api/bookings/rooms/room-booking", world.body(), token=world.guest.access)
     assert reply.status in (404, 409), reply.body
     assert locks() == []
+
+
+def _deletes(operations: list[dict]) -> bool:
+    return any("Delete" in op for op in operations)
+
+
+def _on_sale(api: Api, world: World) -> dict[str, bool]:
+    reply = api.get(f"/api/listings/stays/{world.stay['id']}")
+    assert reply.status == 200, reply.body
+    return {room["id"]: room["is_available"] for room in reply.body["rooms"]}
+
+
+@pytest.mark.parametrize("what", ["stay", "room"])
+def test_a_delete_that_fails_after_stopping_sales_puts_the_rooms_back(api: Api, world: World, what: str) -> None:
+    """The delete's own transaction fails (a database error) after the rooms went off sale: the
+    answer is a 503, nothing is deleted, and each room is for sale as it was before."""
+    stay_path = f"/api/listings/stays/{world.stay['id']}"
+    reply = api.patch(
+        f"{stay_path}/rooms/{world.other_room['id']}", {"is_available": False}, token=world.provider.access
+    )
+    assert reply.status == 200, reply.body
+    before = _on_sale(api, world)
+    path = stay_path if what == "stay" else f"{stay_path}/rooms/{world.room['id']}"
+    with failing_transactions(_deletes):
+        reply = api.delete(path, token=world.provider.access)
+    assert (reply.status, reply.code) == (503, "SERVICE_UNAVAILABLE"), reply.body
+    assert _on_sale(api, world) == before == {world.room["id"]: True, world.other_room["id"]: False}
+    assert api.delete(path, token=world.provider.access).status == 204  # and a retry goes through
+
+
+def test_a_rooms_look_for_bookings_is_consistent_and_reads_full_pages(api: Api, world: World) -> None:
+    """Deleting a free room of a stay whose other room holds many nights: each of the delete's two
+    looks is one strongly consistent Query (a lock committed a moment ago is seen), not a page
+    per lock of the other room."""
+    for n, start in enumerate(range(10, 40, 3)):  # 10 bookings: 5 each, a guest's most that wait
+        who = world.guest if n % 2 else world.other_guest
+        book(api, world, who=who, room_id=world.other_room["id"], start=start, end=start + 3)
+    looks: list[dict[str, Any]] = []
+
+    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
+        values = [value.get("S", "") for value in params.get("ExpressionAttributeValues", {}).values()]
+        if any(value.startswith("NIGHTS#") for value in values):
+            looks.append(params)
+
+    events = TableItem._get_connection().connection.client.meta.events
+    events.register("provide-client-params.dynamodb.Query", record, unique_id="record-looks")
+    try:
+        path = f"/api/listings/stays/{world.stay['id']}/rooms/{world.room['id']}"
+        assert api.delete(path, token=world.provider.access).status == 204
+    finally:
+        events.unregister("provide-client-params.dynamodb.Query", unique_id="record-looks")
+    assert len(locks()) == 30
+    assert len(looks) == 2, looks
+    assert all(look.get("ConsistentRead") is True for look in looks), looks

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 
-from chalicelib.models.base import TableItem
-from chalicelib.services import listings
+from chalicelib.services import sales
 from tests.factories import Api, add_room, create_stay, room_body, sign_up_provider, stay_body
 from tests.integration.conftest import World, book
-from tests.integration.test_faults import internal_error
+from tests.integration.test_faults import failing_transactions
 
 
 @pytest.mark.parametrize(
@@ -70,7 +67,7 @@ def test_a_booking_made_while_the_currency_changes_keeps_it(
     """A booking that commits between the change's look for bookings and its write: the
     change is refused (409 `CURRENCY_LOCKED`), the stay keeps its currency, and its rooms
     are for sale as before."""
-    looked = listings.has_upcoming_bookings
+    looked = sales.has_upcoming_bookings
     made: list[int] = []
 
     def a_guest_books_after_the_look(stay, room_id=None) -> bool:
@@ -80,7 +77,7 @@ def test_a_booking_made_while_the_currency_changes_keeps_it(
                 made.append(other.submit(book, api, world).result()["total_price"])
         return found
 
-    monkeypatch.setattr(listings, "has_upcoming_bookings", a_guest_books_after_the_look)
+    monkeypatch.setattr(sales, "has_upcoming_bookings", a_guest_books_after_the_look)
     stay_path = f"/api/listings/stays/{world.stay['id']}"
     reply = api.patch(stay_path, {"currency": "USD"}, token=world.provider.access)
     assert made, "the booking was not made"
@@ -97,22 +94,12 @@ def test_a_currency_change_that_fails_after_stopping_sales_puts_the_rooms_back(a
     """The transaction that writes the stay in its new currency fails (a database error): the
     answer is a 503, the stay keeps its currency, and its rooms are for sale as before."""
 
-    def fail_the_stays_write(model: Any, params: dict[str, Any], **kwargs: Any) -> Any:
-        if model.name != "TransactWriteItems":
-            return None
-        asked = json.loads(params["body"])  # before-call sees the serialized request
-        writes = [op.get("Put", {}).get("Item", {}) for op in asked["TransactItems"]]
-        if any(item.get("kind") == {"S": "Stay"} for item in writes):
-            return internal_error(model=model, **kwargs)
-        return None
+    def writes_the_stay(operations: list[dict]) -> bool:
+        return any(op.get("Put", {}).get("Item", {}).get("kind") == {"S": "Stay"} for op in operations)
 
-    events = TableItem._get_connection().connection.client.meta.events
-    events.register_first("before-call.dynamodb", fail_the_stays_write, unique_id="fail-the-stays-write")
     stay_path = f"/api/listings/stays/{world.stay['id']}"
-    try:
+    with failing_transactions(writes_the_stay):
         reply = api.patch(stay_path, {"currency": "USD"}, token=world.provider.access)
-    finally:
-        events.unregister("before-call.dynamodb", unique_id="fail-the-stays-write")
     assert (reply.status, reply.code) == (503, "SERVICE_UNAVAILABLE"), reply.body
     stay = api.get(stay_path).body
     assert stay["currency"] == "BDT"

@@ -7,9 +7,11 @@ holds the whole change or none of it.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +101,24 @@ def faults() -> Iterator[Faults]:
     events.register_first("before-call.dynamodb", injector, unique_id="fault-injector")
     yield injector
     events.unregister("before-call.dynamodb", unique_id="fault-injector")
+
+
+@contextmanager
+def failing_transactions(matches: Callable[[list[dict]], bool]) -> Iterator[None]:
+    """While open, each TransactWriteItems whose operations (`{"Put": ...}`, `{"Delete": ...}`)
+    `matches` answers an internal error; every other request goes through."""
+
+    def fail(model: Any, params: dict[str, Any], **kwargs: Any) -> Any:
+        if model.name == "TransactWriteItems" and matches(json.loads(params["body"])["TransactItems"]):
+            return internal_error(model=model, **kwargs)  # before-call sees the serialized request
+        return None
+
+    events = TableItem._get_connection().connection.client.meta.events
+    events.register_first("before-call.dynamodb", fail, unique_id="failing-transactions")
+    try:
+        yield
+    finally:
+        events.unregister("before-call.dynamodb", unique_id="failing-transactions")
 
 
 def snapshot() -> list[dict]:
