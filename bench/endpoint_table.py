@@ -251,6 +251,14 @@ def endpoints(w: World) -> list[Endpoint]:
         ),
         Endpoint(
             "GET",
+            "/api/bookings/rooms/provider/{provider_id}?status=PENDING",
+            "1 Query (the status's own list, keys only), 1 BatchGetItem",
+            lambda: ("GET", f"/api/bookings/rooms/provider/{p.provider_id}?status=PENDING", None, p.access, {}),
+            200,
+            2,
+        ),
+        Endpoint(
+            "GET",
             "/api/bookings/rooms/{booking_id}",
             "1 GetItem",
             lambda: ("GET", f"/api/bookings/rooms/{w.booking()}", None, g.access, {}),

@@ -1,7 +1,8 @@
 """Reads that must not grow with unrelated data: `python -m bench.scaling [--scale N]`.
 
 - the timer job's reads with 100 due bookings among 100, and among 100 x SCALE bookings;
-- a guest's list of 10 bookings beside 10 x SCALE bookings of other guests.
+- a guest's list of 10 bookings beside 10 x SCALE bookings of other guests;
+- a provider's list of its 10 PENDING bookings beside 10 x SCALE newer COMPLETED ones of its own.
 
 Bookings are written straight into the table (BatchWriteItem) to build the data fast;
 what is measured goes through the app. Both halves of a row have the same shape: the
@@ -38,7 +39,7 @@ from chalicelib.models.bookings import (  # noqa: E402
     timer_shard_of,
 )
 from chalicelib.services.bookings import run_timers  # noqa: E402
-from tests.factories import Api, sign_up  # noqa: E402
+from tests.factories import Api, sign_up, sign_up_provider  # noqa: E402
 
 LIMIT = 1.05
 DUE = 100
@@ -68,9 +69,18 @@ def timer_pages(due: int) -> int:
     return sum(n // TIMER_PAGE + 1 for n in per_shard)
 
 
-def write_bookings(count: int, *, guest_id: str, due_in: timedelta) -> None:
-    """`count` PENDING bookings falling due `due_in` from now (negative: already due), spread
-    evenly over the timer shards."""
+def write_bookings(
+    count: int,
+    *,
+    guest_id: str,
+    due_in: timedelta,
+    status: str = "PENDING",
+    provider_id: str = "bench-provider",
+    made_in: timedelta = timedelta(0),
+) -> None:
+    """`count` bookings (PENDING unless said) of `provider_id` falling due `due_in` from now
+    (negative: already due), spread evenly over the timer shards, made `made_in` from now
+    and a minute apart."""
     now = clock.utcnow()
     with TableItem.batch_write() as batch:
         for n, booking_id in enumerate(evenly_sharded_ids(count)):
@@ -78,9 +88,9 @@ def write_bookings(count: int, *, guest_id: str, due_in: timedelta) -> None:
             batch.save(
                 Booking(
                     id=booking_id,
-                    status="PENDING",
+                    status=status,
                     guest_id=guest_id,
-                    provider_id="bench-provider",
+                    provider_id=provider_id,
                     stay_id=stay_id,
                     room_id=f"{stay_id}.{new_id()}",
                     check_in="2027-01-01",
@@ -92,7 +102,7 @@ def write_bookings(count: int, *, guest_id: str, due_in: timedelta) -> None:
                     currency="BDT",
                     due_at=now + due_in,
                     guest=GuestSnapshot(id=guest_id, full_name="G", email="g@example.com"),
-                    provider=ProviderSnapshot(id="bench-provider", business_name="B", business_phone="+8801811000000"),
+                    provider=ProviderSnapshot(id=provider_id, business_name="B", business_phone="+8801811000000"),
                     room=RoomSnapshot(id="r", room_name="R", room_type="t", price_per_night=100, max_guest_per_room=2),
                     stay=StaySnapshot(
                         id=stay_id,
@@ -105,7 +115,7 @@ def write_bookings(count: int, *, guest_id: str, due_in: timedelta) -> None:
                         check_in_time="14:00",
                         check_out_time="12:00",
                     ),
-                    created_at=now - timedelta(minutes=n),
+                    created_at=now + made_in - timedelta(minutes=n),
                     updated_at=now,
                     version=1,
                 )
@@ -120,9 +130,9 @@ def timer_reads(meter: Meter) -> tuple[int, float]:
     return len(queries), sum(c.read_units for c in queries)
 
 
-def list_reads(api: Api, meter: Meter, token: str) -> tuple[int, float]:
+def list_reads(api: Api, meter: Meter, path: str, token: str) -> tuple[int, float]:
     meter.reset()
-    reply = api.get("/api/bookings/rooms/my?limit=20", token=token)
+    reply = api.get(path, token=token)
     assert reply.status == 200 and len(reply.body["items"]) == 10, reply.body
     return len(meter.calls), meter.read_units
 
@@ -164,11 +174,32 @@ def main() -> int:
         api = Api(client)
         guest = sign_up(api)
         write_bookings(10, guest_id=guest.id, due_in=timedelta(days=30))
-        base = list_reads(api, meter, guest.access)
+        mine = "/api/bookings/rooms/my?limit=20"
+        base = list_reads(api, meter, mine, guest.access)
         for n in range(args.scale):
             write_bookings(10, guest_id=f"other-{n}", due_in=timedelta(days=30))
         ok &= row(
-            f"a guest's 10 bookings beside {10 * args.scale} of others", base, list_reads(api, meter, guest.access)
+            f"a guest's 10 bookings beside {10 * args.scale} of others",
+            base,
+            list_reads(api, meter, mine, guest.access),
+        )
+        provider = sign_up_provider(api)
+        theirs = f"/api/bookings/rooms/provider/{provider.provider_id}?status=PENDING&limit=20"
+        theirs_id, later = provider.provider_id or "", timedelta(days=30)
+        write_bookings(10, guest_id="their-guest", due_in=later, provider_id=theirs_id)
+        base = list_reads(api, meter, theirs, provider.access)
+        write_bookings(
+            10 * args.scale,
+            guest_id="their-guest",
+            due_in=later,
+            provider_id=theirs_id,
+            status="COMPLETED",
+            made_in=later,
+        )
+        ok &= row(
+            f"a provider's 10 PENDING bookings beside {10 * args.scale} newer COMPLETED",
+            base,
+            list_reads(api, meter, theirs, provider.access),
         )
     print(
         f"\nThe timer job read {scaled[0]} pages for {DUE} due bookings over {TIMER_SHARDS} shards of pages of "

@@ -42,7 +42,8 @@ class _TableMeta:
 
 
 # What a search index entry holds besides its keys: enough to tell a stay that cannot sleep
-# the guests, so a page of entries costs a fraction of the stays it lists.
+# the guests, so a page of entries costs a fraction of the stays it lists. (A booking's
+# entries in gsi3 / gsi4, its lists by status, are its keys and kind alone.)
 SEARCH_ENTRY = IncludeProjection(["kind", "max_guests"])
 
 
@@ -69,7 +70,7 @@ class Gsi2(GlobalSecondaryIndex["TableItem"]):
 
 
 class Gsi3(GlobalSecondaryIndex["TableItem"]):
-    """Stays by type and rating (`rating_desc` without a city)."""
+    """Stays by type and rating (`rating_desc` without a city); a provider's bookings by status."""
 
     class Meta:
         index_name = "gsi3"
@@ -80,7 +81,8 @@ class Gsi3(GlobalSecondaryIndex["TableItem"]):
 
 
 class Gsi4(GlobalSecondaryIndex["TableItem"]):
-    """Stays by city and type, dearest ceiling price first (the `price_desc` walk)."""
+    """Stays by city and type, dearest ceiling price first (the `price_desc` walk); a guest's
+    bookings by status."""
 
     class Meta:
         index_name = "gsi4"

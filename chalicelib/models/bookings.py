@@ -3,7 +3,9 @@
 - `BOOKING#<id>` / `BOOKING`: the booking with snapshots of guest, provider, room and stay
   as they were when it was made, so that reading it never needs another item.
   gsi1 `GUEST#<user id>#BOOKINGS` and gsi2 `PROVIDER#<pid>#BOOKINGS`, both by
-  `<created_at>#<id>` (newest first when read backwards). While it holds its nights
+  `<created_at>#<id>` (newest first when read backwards); the same lists narrowed to its
+  status, gsi4 `GUEST#<user id>#BOOKINGS#<status>` and gsi3 `PROVIDER#<pid>#BOOKINGS#<status>`
+  (keys only: a page of them is then one BatchGetItem). While it holds its nights
   (PENDING, CONFIRMED) it is in the sparse timer index, `TIMER#<shard>` / `<due instant>`.
 - `NIGHTS#<stay id>` / `<night>#<room id>`: one lock per booked night, written with
   `attribute_not_exists`; all of a stay's taken nights in a date range are one Query.
@@ -67,6 +69,11 @@ def guest_bookings_pk(user_id: str) -> str:
 
 def provider_bookings_pk(provider_id: str) -> str:
     return f"PROVIDER#{provider_id}#BOOKINGS"
+
+
+def by_status_pk(list_pk: str, status: str) -> str:
+    """A booking list (`guest_bookings_pk`, `provider_bookings_pk`) narrowed to one status."""
+    return f"{list_pk}#{status}"
 
 
 def nights_pk(stay_id: str) -> str:
@@ -187,6 +194,8 @@ class Booking(TableItem, discriminator="Booking"):
         listed = f"{self.created_at.isoformat()}#{self.id}"
         self.gsi1pk, self.gsi1sk = guest_bookings_pk(self.guest_id), listed
         self.gsi2pk, self.gsi2sk = provider_bookings_pk(self.provider_id), listed
+        self.gsi3pk, self.gsi3sk = by_status_pk(provider_bookings_pk(self.provider_id), self.status), listed
+        self.gsi4pk, self.gsi4sk = by_status_pk(guest_bookings_pk(self.guest_id), self.status), listed
         if holds_nights(self.status) and self.due_at is not None:
             self.timer_shard, self.timer_due = timer_pk(timer_shard_of(self.id)), timer_instant(self.due_at)
         else:

@@ -6,9 +6,14 @@ run did not reach for the next, and makes a hold that ran out unconfirmable."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from chalice.test import Client
 
 from chalicelib import clock
+from chalicelib.domain.ids import new_id
+from chalicelib.models.base import TableItem
+from chalicelib.models.bookings import Booking
 from tests.factories import Api, sign_up_provider
 from tests.integration.conftest import World, act, book, locks, pending_count, provider_total
 
@@ -117,6 +122,36 @@ def test_provider_bookings_for_the_provider_and_admins_only(api: Api, world: Wor
     assert api.get(path, token=world.guest.access).status == 403
     assert api.get(path, token=sign_up_provider(api).access).status == 403
     assert api.get(path + "?status=CONFIRMED", token=world.provider.access).body["items"] == []
+
+
+def test_a_list_by_status_costs_one_page_however_many_bookings_of_other_statuses(api: Api, world: World) -> None:
+    """Two PENDING bookings under 45 newer COMPLETED ones: the guest's and the provider's lists
+    of PENDING are each one Query and one BatchGetItem (not a Query per 20 bookings passed),
+    newest first, and page with their cursor."""
+    pending = [book(api, world, start=n, end=n + 1) for n in (1, 3)]
+    fields = dict(Booking.get(*Booking.keys(pending[0]["id"])).attribute_values)
+    fields.pop("version")
+    for n in range(45):
+        fields.update(id=new_id(), status="COMPLETED", created_at=clock.utcnow() + timedelta(minutes=n + 1))
+        Booking(**fields).save()
+    lists = ("/api/bookings/rooms/my", f"/api/bookings/rooms/provider/{world.provider.provider_id}")
+    tokens = (world.guest.access, world.provider.access)
+    calls: list[str] = []
+    events = TableItem._get_connection().connection.client.meta.events
+    events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name), unique_id="count-calls")
+    try:
+        for path, token in zip(lists, tokens, strict=True):
+            calls.clear()
+            listed = api.get(f"{path}?status=PENDING", token=token).body
+            assert [b["id"] for b in listed["items"]] == [pending[1]["id"], pending[0]["id"]]
+            assert (calls.count("Query"), calls.count("BatchGetItem")) == (1, 1), calls
+    finally:
+        events.unregister("before-call.dynamodb", unique_id="count-calls")
+    first = api.get(f"{lists[1]}?status=PENDING&limit=1", token=tokens[1]).body
+    rest = api.get(f"{lists[1]}?status=PENDING&limit=1&cursor={first['next_cursor']}", token=tokens[1]).body
+    assert [b["id"] for b in first["items"] + rest["items"]] == [pending[1]["id"], pending[0]["id"]]
+    completed = api.get(f"{lists[1]}?status=COMPLETED&limit=100", token=tokens[1]).body
+    assert len(completed["items"]) == 45 and completed["next_cursor"] is None
 
 
 # --- timers ---

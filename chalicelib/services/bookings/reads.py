@@ -11,7 +11,7 @@ from chalicelib.domain.ids import is_id
 from chalicelib.domain.tokens import AccessClaims
 from chalicelib.errors import NotFound
 from chalicelib.models.accounts import Provider
-from chalicelib.models.bookings import Booking, guest_bookings_pk, provider_bookings_pk
+from chalicelib.models.bookings import Booking, by_status_pk, guest_bookings_pk, provider_bookings_pk
 from chalicelib.services.pages import page
 
 
@@ -29,29 +29,46 @@ def get_booking(caller: AccessClaims, booking_id: str, *, consistent: bool = Fal
 
 
 def _listed(
-    index: Any, partition: str, scope: str, *, status: str | None, limit: int, cursor: str | None
+    whole: Any, by_status: Any, list_pk: str, scope: str, *, status: str | None, limit: int, cursor: str | None
 ) -> tuple[list[Booking], str | None]:
-    """One Query on a booking list index, newest first, filtered by status, one page."""
-    return page(
-        lambda start: index.query(
-            partition,
-            scan_index_forward=False,
-            filter_condition=(Booking.status == status) if status else None,
-            limit=limit,
-            last_evaluated_key=start,
+    """One page of a booking list, newest first: one Query on the list's index `whole`; with a
+    status, one Query on its own partition of `by_status` (keys only) and one BatchGetItem, so
+    a page costs the same however many bookings of other statuses the list holds."""
+    if status is None:
+        return page(
+            lambda start: whole.query(list_pk, scan_index_forward=False, limit=limit, last_evaluated_key=start),
+            Booking,
+            cursor=cursor,
+            scope=f"{scope}:None",
+        )
+    entries, after = page(
+        lambda start: by_status.query(
+            by_status_pk(list_pk, status), scan_index_forward=False, limit=limit, last_evaluated_key=start
         ),
         Booking,
         cursor=cursor,
         scope=f"{scope}:{status}",
     )
+    return _in_full(entries, status), after
+
+
+def _in_full(entries: list[Booking], status: str) -> list[Booking]:
+    """The bookings behind index entries, in their order, read in one strongly consistent
+    BatchGetItem; one whose status has moved on since the index was written is left out."""
+    if not entries:
+        return []
+    keys = [(entry.pk, entry.sk) for entry in entries]
+    found = {(booking.pk, booking.sk): booking for booking in Booking.batch_get(keys, consistent_read=True)}
+    return [booking for key in keys if (booking := found.get(key)) is not None and booking.status == status]
 
 
 def guest_bookings(
     user_id: str, *, status: str | None, limit: int, cursor: str | None
 ) -> tuple[list[Booking], str | None]:
-    """One Query on gsi1, `GUEST#<user id>#BOOKINGS`, newest first, filtered by status."""
+    """A guest's bookings (gsi1; with a status, gsi4), newest first (see `_listed`)."""
     scope = f"guest-bookings:{user_id}"
-    return _listed(Booking.gsi1, guest_bookings_pk(user_id), scope, status=status, limit=limit, cursor=cursor)
+    pk = guest_bookings_pk(user_id)
+    return _listed(Booking.gsi1, Booking.gsi4, pk, scope, status=status, limit=limit, cursor=cursor)
 
 
 def _provider_exists(provider_id: str) -> None:
@@ -68,9 +85,11 @@ def _provider_exists(provider_id: str) -> None:
 def provider_bookings(
     caller: AccessClaims, provider_id: str, *, status: str | None, limit: int, cursor: str | None
 ) -> tuple[list[Booking], str | None]:
-    """One Query on gsi2, `PROVIDER#<pid>#BOOKINGS`, newest first; for that provider and admins."""
+    """A provider's bookings (gsi2; with a status, gsi3), newest first (see `_listed`); for that
+    provider and admins."""
     access.require_provider_list(caller, provider_id)
     if not access.is_provider(caller, provider_id):
         _provider_exists(provider_id)
     scope = f"provider-bookings:{provider_id}"
-    return _listed(Booking.gsi2, provider_bookings_pk(provider_id), scope, status=status, limit=limit, cursor=cursor)
+    pk = provider_bookings_pk(provider_id)
+    return _listed(Booking.gsi2, Booking.gsi3, pk, scope, status=status, limit=limit, cursor=cursor)
