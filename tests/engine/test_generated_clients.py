@@ -4,7 +4,7 @@ A Python client (openapi-python-client) is generated without a single warning an
 against `chalice local`: the whole booking journey, a 409 read as a typed `Problem`. Kotlin
 and Swift clients (openapi-generator, the jar bundled in its PyPI package, nothing fetched)
 are generated without warnings and with one model per component, so no per-operation error
-classes such as `Cancel409Response`.
+classes such as `Cancel409Response`, and with money as `BigDecimal` / `Decimal`.
 """
 
 from __future__ import annotations
@@ -137,18 +137,19 @@ def _components() -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("generator", "models_dir", "suffix"),
+    ("generator", "models_dir", "suffix", "options", "money"),
     [
-        ("kotlin", "src/main/kotlin/org/openapitools/client/models", ".kt"),
-        ("swift6", "Sources/OpenAPIClient/Models", ".swift"),
+        ("kotlin", "src/main/kotlin/org/openapitools/client/models", ".kt", [], "java.math.BigDecimal"),
+        # Swift's default for a JSON number is Double; the README's command maps it to Decimal.
+        ("swift6", "Sources/OpenAPIClient/Models", ".swift", ["--type-mappings", "number=Decimal"], "Decimal"),
     ],
 )
 def test_openapi_generator_makes_one_model_per_component_without_warnings(
-    generator: str, models_dir: str, suffix: str, tmp_path: Path
+    generator: str, models_dir: str, suffix: str, options: list[str], money: str, tmp_path: Path
 ) -> None:
     output = _run(
         str(BIN / "openapi-generator-cli"), "generate", "-i", str(DOCUMENT), "-g", generator, "-o", str(tmp_path),
-        "--global-property", "apiTests=false,modelTests=false,apiDocs=false,modelDocs=false",
+        "--global-property", "apiTests=false,modelTests=false,apiDocs=false,modelDocs=false", *options,
     )  # fmt: skip
     warnings = {line for line in output.splitlines() if re.search(r"\b(WARN|ERROR)\b", line)}
     assert warnings <= GENERATOR_NOTICES, sorted(warnings - GENERATOR_NOTICES)
@@ -156,3 +157,5 @@ def test_openapi_generator_makes_one_model_per_component_without_warnings(
     made.discard("Models")  # swift's shared helpers, not a model
     assert "Problem" in made and not {m for m in made if re.search(r"\d{3}Response", m)}, sorted(made)
     assert made <= _components(), sorted(made - _components())
+    booking = (tmp_path / models_dir / f"BookingDetail{suffix}").read_text()
+    assert re.search(rf"\btotalPrice\b\s*:\s*{re.escape(money)}\b", booking), booking  # money stays exact
