@@ -5,7 +5,9 @@ A delivery is due when its `next_attempt_at` has come (the sparse timer index,
 versioned save that also pushes `next_attempt_at` past the attempt's timeout), so two
 senders never send the same attempt, and one that dies mid-way leaves it due again.
 A booking's events reach a webhook in order: a delivery waits while an earlier one of
-the same chain (`DELIVERY#<webhook>#<booking>`) is still PENDING. After the last retry
+the same chain (`DELIVERY#<webhook>#<booking>`) is still PENDING, due again when that one
+is and at once when it ends, so a chain waiting out its retries does not hold the head of
+its timer shard. After the last retry
 a delivery is DEAD: it stays in the log with its last error (the dead-letter place).
 """
 
@@ -103,13 +105,51 @@ def send(url: str, message_id: str, payload: str, secret: str, now: datetime) ->
         pool.close()
 
 
-def _blocked(delivery: Delivery) -> bool:
-    """Whether an earlier event of the same chain is still PENDING: one Query, `sk < this`."""
-    # Strongly consistent: an earlier event's delivery, just scheduled, must not be missed.
-    earlier = Delivery.query(
-        delivery.pk, TableItem.sk < delivery.sk, filter_condition=Delivery.state == PENDING, consistent_read=True
+def _pending_beside(delivery: Delivery, *, before: bool) -> Delivery | None:
+    """The chain's nearest PENDING delivery before (or after) this one: one strongly consistent
+    Query of the chain (one booking's events to one webhook, a handful), so a delivery just
+    scheduled is not missed."""
+    side = TableItem.sk < delivery.sk if before else TableItem.sk > delivery.sk
+    found = Delivery.query(
+        delivery.pk,
+        side,
+        scan_index_forward=not before,
+        filter_condition=Delivery.state == PENDING,
+        consistent_read=True,
     )
-    return any(True for _ in earlier)
+    return next(iter(found), None)
+
+
+def _wait_behind(delivery: Delivery, blocker: Delivery, now: datetime) -> str:
+    """A delivery held back by an earlier one of its chain falls due when that one does (and
+    earlier when it ends: `_wake_next`), so a chain that waits out a long retry does not fill
+    the head of its timer shard and starve the deliveries behind it."""
+    later = max(blocker.next_attempt_at or now, now)
+    if delivery.next_attempt_at is not None and delivery.next_attempt_at >= later:
+        return "waiting"
+    delivery.next_attempt_at = later
+    try:
+        delivery.save()  # under the version read: a concurrent wake or claim wins
+    except PynamoDBException as exc:
+        if condition_failed(exc):
+            return "skipped"
+        raise
+    return "waiting"
+
+
+def _wake_next(delivery: Delivery, now: datetime) -> None:
+    """The chain's next PENDING delivery, waiting behind this one that has just ended, due now."""
+    for _ in range(3):  # a version that moved on is read again
+        waiting = _pending_beside(delivery, before=False)
+        if waiting is None or (waiting.next_attempt_at is not None and waiting.next_attempt_at <= now):
+            return
+        waiting.next_attempt_at = now
+        try:
+            waiting.save()
+            return
+        except PynamoDBException as exc:
+            if not condition_failed(exc):
+                raise
 
 
 def _finish(delivery: Delivery, outcome: Outcome, now: datetime) -> None:
@@ -127,15 +167,19 @@ def _finish(delivery: Delivery, outcome: Outcome, now: datetime) -> None:
     else:
         delivery.next_attempt_at = now + timedelta(seconds=delays[int(delivery.attempt) - 1])
     delivery.save()
+    if delivery.state != PENDING:
+        _wake_next(delivery, now)
 
 
 def attempt(delivery: Delivery) -> str:
     """Claim, send and record one attempt; what happened, for the run's summary."""
-    if _blocked(delivery):
-        return "waiting"
     now = clock.utcnow()
+    blocker = _pending_beside(delivery, before=True)
+    if blocker is not None:
+        return _wait_behind(delivery, blocker, now)
     try:
-        webhook = Webhook.get(*Webhook.keys(delivery.provider_id, delivery.webhook_id))
+        # Strongly consistent: a miss would dead-letter the delivery for good.
+        webhook = Webhook.get(*Webhook.keys(delivery.provider_id, delivery.webhook_id), consistent_read=True)
     except Webhook.DoesNotExist:
         webhook = None
     delivery.attempt += 1

@@ -18,7 +18,7 @@ from chalicelib.services import webhooks as registry
 from chalicelib.services.deliveries import Outcome
 from chalicelib.settings import get_settings
 from tests.factories import Api
-from tests.integration.conftest import World
+from tests.integration.conftest import Clock, World
 
 WEBHOOKS = "/api/accounts/provider-profile/webhooks"
 BUS = "stays-test"
@@ -159,3 +159,34 @@ def test_an_exhausted_delivery_is_dead_in_the_log_and_no_longer_holds_back_the_n
     states = {d["event_type"]: (d["state"], d["attempt"], d["error"]) for d in _deliveries(api, world, webhook)}
     assert states["booking.created"] == ("DEAD", 3, "HTTP 500")
     assert states["booking.cancelled"][0] == "DELIVERED"
+
+
+def test_a_chain_waiting_out_a_retry_leaves_its_shard_free_and_goes_on_at_once_when_it_ends(
+    client: Client, api: Api, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first event's receiver is down and its retry is an hour away: the two events behind
+    it fall due with that retry instead of staying due (at the head of their timer shards, in
+    every run's first page), and once the retry delivers, the rest follow in the same run."""
+    hourly = get_settings().model_copy(update={"webhook_retry_delays_seconds": (3600.0, 3600.0)})
+    monkeypatch.setattr(deliveries, "get_settings", lambda: hourly)
+    webhook = register(api, world, monkeypatch)
+    book_confirm_cancel(api, world)
+    client.lambda_.invoke("booking_events", {"Records": stream_records()})
+    frozen_clock = Clock(monkeypatch)  # after the booking: its events keep their own instants
+    sent: list[str] = []
+    down = [True]
+
+    def receiver(url: str, message_id: str, payload: str, secret: str, now: Any) -> Outcome:
+        sent.append(json.loads(payload)["type"])
+        return Outcome(503, "HTTP 503", "down") if down[0] else Outcome(204, None, "")
+
+    monkeypatch.setattr(deliveries, "send", receiver)
+    deliveries.run_deliveries(budget_seconds=5)
+    assert sent == ["booking.created"]
+    assert deliveries._due(frozen_clock.now) == []  # nothing due until the retry
+    assert deliveries.run_deliveries(budget_seconds=5) == {}
+    down[0] = False
+    frozen_clock.advance(seconds=3601)
+    deliveries.run_deliveries(budget_seconds=5)
+    assert sent == ["booking.created", "booking.created", "booking.confirmed", "booking.cancelled"]
+    assert {d["state"] for d in _deliveries(api, world, webhook)} == {"DELIVERED"}
