@@ -10,6 +10,8 @@ committed is safe to retry: its `Idempotency-Key` record was written in it.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any
 
@@ -24,6 +26,17 @@ def start(seconds: float) -> Token[float | None]:
 
 def reset(token: Token[float | None]) -> None:
     _deadline.reset(token)
+
+
+@contextmanager
+def grace(seconds: float) -> Iterator[None]:
+    """A deadline `seconds` from now, for a request's clean-up after its own deadline may have
+    passed (putting back what it had changed); the request's own deadline again after."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
 
 
 def check(**_: Any) -> None:

@@ -27,7 +27,12 @@ def decode(cursor: str, *, scope: str, key: str) -> dict[str, Any]:
     except jwt.PyJWTError as exc:
         raise Invalid("The cursor is not valid.", errors=[{"field": "cursor", "message": "is not valid"}]) from exc
     if claims["token_use"] != _USE or claims["scope"] != scope or not isinstance(claims["lek"], dict):
-        raise Invalid(
-            "The cursor belongs to another query.", errors=[{"field": "cursor", "message": "belongs to another query"}]
-        )
+        raise foreign()
     return claims["lek"]
+
+
+def foreign() -> Invalid:
+    """The 400 of a well-signed cursor that does not resume this query."""
+    return Invalid(
+        "The cursor belongs to another query.", errors=[{"field": "cursor", "message": "belongs to another query"}]
+    )

@@ -286,6 +286,11 @@ def is_transient(exc: BaseException) -> bool:
     return any(r is not None and r.code in _TRANSIENT_REASONS for r in reasons)
 
 
+def refused_as_invalid(exc: PynamoDBException) -> bool:
+    """Whether DynamoDB refused the request itself as malformed (`ValidationException`)."""
+    return _error_code(exc) == "ValidationException"
+
+
 def condition_failed(exc: PynamoDBException) -> bool:
     """Whether a write was refused by its condition (alone, or as part of a transaction)."""
     if _error_code(exc) == "ConditionalCheckFailedException":

@@ -79,10 +79,10 @@ def register(body: RegisterRequest) -> User:
     return user
 
 
-def get_user(user_id: str) -> User:
+def get_user(user_id: str, *, consistent: bool = False) -> User:
     """GetItem `USER#<id>`."""
     try:
-        return User.get(*User.keys(user_id))
+        return User.get(*User.keys(user_id), consistent_read=consistent)
     except DoesNotExist as exc:
         raise NotFound("No such user.") from exc
 
@@ -144,7 +144,8 @@ def become_provider(user_id: str, body: BecomeProviderRequest) -> tuple[Provider
         if "" in failed:
             raise NotFound("No such user.") from exc
         raise
-    return provider, start_login(get_user(user_id))
+    # Strongly consistent: the tokens' roles come from the write just made.
+    return provider, start_login(get_user(user_id, consistent=True))
 
 
 def provider(provider_id: str) -> Provider:

@@ -67,7 +67,8 @@ def login(email: str, password: str, address: str) -> TokenPair:
     """
     now = clock.utcnow()
     key = email_key(email)
-    found = list(TableItem.batch_get([EmailClaim.keys(key), *throttle.keys(key, address)]))
+    # Strongly consistent: a lock written a moment ago by another sign-in must be seen.
+    found = list(TableItem.batch_get([EmailClaim.keys(key), *throttle.keys(key, address)], consistent_read=True))
     throttle.refuse_if_locked(found, key, address, now)
     claim = next((item for item in found if isinstance(item, EmailClaim)), None)
     try:

@@ -10,9 +10,11 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator
 
 from chalicelib.domain import cursors
+from chalicelib.models.base import refused_as_invalid
 from chalicelib.settings import get_settings
 
 T = TypeVar("T")
@@ -26,7 +28,13 @@ def page(
     key = get_settings().signing_key
     start = cursors.decode(cursor, scope=scope, key=key) if cursor else None
     results = query(start)
-    items = [item for item in results if isinstance(item, kind)]
+    try:
+        items = [item for item in results if isinstance(item, kind)]
+    except QueryError as exc:
+        # A cursor of ours whose key this index does not take (an older release's list): a 400.
+        if start is None or not refused_as_invalid(exc):
+            raise
+        raise cursors.foreign() from exc
     last = results.last_evaluated_key
     return items, cursors.encode(last, scope=scope, key=key) if last else None
 

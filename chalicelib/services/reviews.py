@@ -7,11 +7,12 @@ however many reviews land at once.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date, datetime
 
 from pynamodb.constants import ALL_OLD
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError, UpdateError
 
 from chalicelib import clock
 from chalicelib.domain import access
@@ -29,6 +30,8 @@ from chalicelib.services.bookings.reads import get_booking
 from chalicelib.services.pages import page
 from chalicelib.services.retries import retrying
 from chalicelib.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 def _not_reviewable(detail: str) -> Conflict:
@@ -84,15 +87,19 @@ def _write_review(review: Review) -> None:
         if (review.pk, review.sk) in failed_conditions(exc):
             raise Conflict("This booking has been reviewed already.", code="ALREADY_REVIEWED") from exc
         raise _not_reviewable("The stay is no longer listed.") from exc
-    _settle(review.stay_id)
 
 
 def _settle(stay_id: str) -> None:
-    """After the counters moved: the stay's place in the rating index, read off them (see
-    `Stay.settle_rating`); until then it ranks too high, which the search tolerates."""
-    stay = _stay(stay_id)
-    if stay is not None:
-        stay.settle_rating()
+    """After the counters moved (outside the retried transaction, which must not run twice):
+    the stay's place in the rating index, read off them (see `Stay.settle_rating`). Best
+    effort: until it is done the stay ranks too high, which the search tolerates, so a
+    failure here is logged and the committed review still answers."""
+    try:
+        stay = _stay(stay_id)
+        if stay is not None:
+            stay.settle_rating()
+    except PynamoDBException:
+        log.warning("stay rating not settled", extra={"stay_id": stay_id}, exc_info=True)
 
 
 def create_review(caller: AccessClaims, booking_id: str, body: ReviewCreate) -> Review:
@@ -116,6 +123,7 @@ def create_review(caller: AccessClaims, booking_id: str, body: ReviewCreate) -> 
         created_at=now,
     )
     retrying(lambda: _write_review(review), what="review")
+    _settle(review.stay_id)
     return review
 
 
@@ -175,7 +183,6 @@ def _write_hiding(review: Review, reason: str, now: datetime) -> None:
             actions = stay_actions + stay.unsettled_rating_actions()
             tx.update(stay, actions=actions, condition=Stay.pk.exists(), add_version_condition=False)
         tx.update(Provider(id=review.provider_id), actions=provider_actions, condition=Provider.pk.exists())
-    _settle(review.stay_id)
 
 
 def hide_review(review_id: str, body: HideRequest) -> Review:
@@ -188,4 +195,5 @@ def hide_review(review_id: str, body: HideRequest) -> Review:
         except TransactWriteError as exc:
             if not condition_failed(exc):
                 raise
+        _settle(review.stay_id)
     return _review(review_id)

@@ -9,12 +9,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from chalicelib import deadline
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.models.base import transaction
 from chalicelib.models.listings import Room, Stay
 from chalicelib.search.access import has_upcoming_bookings
 
 log = logging.getLogger(__name__)
+# How long putting rooms back on sale may take past a request's deadline (API Gateway waits 29 s).
+PUT_BACK_SECONDS = 5.0
 
 
 def _has_bookings(what: str) -> Conflict:
@@ -73,15 +76,17 @@ def paused_sales(rooms_now: Callable[[], list[Room]]) -> Iterator[Pause]:
 
 
 def _put_back(rooms_now: Callable[[], list[Room]], on_sale: dict[str, bool]) -> None:
+    """Under a deadline of its own: the change may have failed because the request's ran out."""
     try:
-        rooms = _rooms_or_none(rooms_now)
-        changed = [room for room in rooms if room.id in on_sale and room.is_available != on_sale[room.id]]
-        if not changed:
-            return
-        with transaction() as tx:
-            for room in changed:
-                room.is_available = on_sale[room.id]
-                tx.save(room)
+        with deadline.grace(PUT_BACK_SECONDS):
+            rooms = _rooms_or_none(rooms_now)
+            changed = [room for room in rooms if room.id in on_sale and room.is_available != on_sale[room.id]]
+            if not changed:
+                return
+            with transaction() as tx:
+                for room in changed:
+                    room.is_available = on_sale[room.id]
+                    tx.save(room)
     except Exception:
         log.exception("rooms left off sale", extra={"rooms": sorted(on_sale)})
 

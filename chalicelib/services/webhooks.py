@@ -66,8 +66,9 @@ def register(provider_id: str, body: WebhookCreate) -> Webhook:
 
 
 def webhooks(provider_id: str) -> list[Webhook]:
-    """The provider's webhooks: one Query on `PROVIDER#<pid>`, `sk` beginning `WEBHOOK#`."""
-    found = Webhook.query(provider_pk(provider_id), Webhook.of_provider())
+    """The provider's webhooks: one strongly consistent Query on `PROVIDER#<pid>`, `sk` beginning
+    `WEBHOOK#` (at most five), so an event just after a registration is not missed."""
+    found = Webhook.query(provider_pk(provider_id), Webhook.of_provider(), consistent_read=True)
     return [w for w in found if isinstance(w, Webhook)]
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import boto3
 import pytest
@@ -13,7 +15,7 @@ from moto import mock_aws
 
 from chalicelib import clock
 from chalicelib.domain.bookings import today_in
-from chalicelib.models.base import create_table
+from chalicelib.models.base import TableItem, create_table
 from chalicelib.services.accounts import create_admin
 from chalicelib.settings import get_settings
 from tests.factories import PASSWORD, Api, Person, add_room, create_stay, sign_up, sign_up_provider
@@ -112,6 +114,23 @@ def provider(api: Api) -> Person:
 def stay(api: Api, provider: Person) -> dict:
     """A hotel of `provider`'s, without rooms."""
     return create_stay(api, provider)
+
+
+@contextmanager
+def requests_to(operation: str) -> Iterator[list[dict[str, Any]]]:
+    """The parameters of every DynamoDB `operation` request sent while open, as the app built them."""
+    sent: list[dict[str, Any]] = []
+    events = TableItem._get_connection().connection.client.meta.events
+    name = f"provide-client-params.dynamodb.{operation}"
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        sent.append(params)
+
+    events.register(name, record, unique_id=f"record-{operation}")
+    try:
+        yield sent
+    finally:
+        events.unregister(name, unique_id=f"record-{operation}")
 
 
 # --- the booking tests' helpers (test_bookings*.py) ---

@@ -5,14 +5,11 @@ and a delete that fails after taking the rooms off sale puts them back."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from chalicelib.models.base import TableItem
 from tests.factories import Api
-from tests.integration.conftest import World, act, book, locks
-from tests.integration.test_faults import failing_transactions
+from tests.integration.conftest import World, act, book, locks, requests_to
+from tests.integration.test_faults import failing_transactions, short_deadline, too_slow  # noqa: F401 - a fixture
 
 
 def test_a_stay_or_room_with_upcoming_bookings_cannot_be_deleted(api: Api, world: World) -> None:
@@ -98,6 +95,18 @@ def test_a_delete_that_fails_after_stopping_sales_puts_the_rooms_back(api: Api, 
     assert api.delete(path, token=world.provider.access).status == 204  # and a retry goes through
 
 
+@pytest.mark.usefixtures("short_deadline")
+def test_a_delete_that_outlasts_the_deadline_still_puts_the_rooms_back(api: Api, world: World) -> None:
+    """The database stalls on the delete's own transaction until the request's deadline has
+    passed: the answer is a 503, and the rooms are for sale again all the same (putting them
+    back has a deadline of its own)."""
+    path = f"/api/listings/stays/{world.stay['id']}"
+    with failing_transactions(_deletes, fault=too_slow):
+        reply = api.delete(path, token=world.provider.access)
+    assert (reply.status, reply.code) == (503, "SERVICE_UNAVAILABLE"), reply.body
+    assert _on_sale(api, world) == {world.room["id"]: True, world.other_room["id"]: True}
+
+
 def test_a_rooms_look_for_bookings_is_consistent_and_reads_full_pages(api: Api, world: World) -> None:
     """Deleting a free room of a stay whose other room holds many nights: each of the delete's two
     looks is one strongly consistent Query (a lock committed a moment ago is seen), not a page
@@ -105,20 +114,12 @@ def test_a_rooms_look_for_bookings_is_consistent_and_reads_full_pages(api: Api, 
     for n, start in enumerate(range(10, 40, 3)):  # 10 bookings: 5 each, a guest's most that wait
         who = world.guest if n % 2 else world.other_guest
         book(api, world, who=who, room_id=world.other_room["id"], start=start, end=start + 3)
-    looks: list[dict[str, Any]] = []
-
-    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
-        values = [value.get("S", "") for value in params.get("ExpressionAttributeValues", {}).values()]
-        if any(value.startswith("NIGHTS#") for value in values):
-            looks.append(params)
-
-    events = TableItem._get_connection().connection.client.meta.events
-    events.register("provide-client-params.dynamodb.Query", record, unique_id="record-looks")
-    try:
-        path = f"/api/listings/stays/{world.stay['id']}/rooms/{world.room['id']}"
+    path = f"/api/listings/stays/{world.stay['id']}/rooms/{world.room['id']}"
+    with requests_to("Query") as queries:
         assert api.delete(path, token=world.provider.access).status == 204
-    finally:
-        events.unregister("provide-client-params.dynamodb.Query", unique_id="record-looks")
+    looks = [
+        q for q in queries if any(v.get("S", "").startswith("NIGHTS#") for v in q["ExpressionAttributeValues"].values())
+    ]
     assert len(locks()) == 30
     assert len(looks) == 2, looks
     assert all(look.get("ConsistentRead") is True for look in looks), looks

@@ -1,12 +1,12 @@
 """A retry never books twice: a replay with the same Idempotency-Key returns the first booking
-and writes nothing, the same key with another body is 422, keys are the caller's own and a
-malformed one is 400; a lost transaction race is retried, and one lost every time is a 503
-with Retry-After that writes nothing."""
+and writes nothing (even once its room is gone), the same key with another body is 422, keys
+are the caller's own and a malformed one is 400; a lost transaction race is retried, and one
+lost every time is a 503 with Retry-After that writes nothing."""
 
 from __future__ import annotations
 
 from tests.factories import Api
-from tests.integration.conftest import World, book, locks, table_items
+from tests.integration.conftest import World, act, book, locks, table_items
 
 # --- idempotency ---
 
@@ -19,6 +19,21 @@ def test_a_replay_with_the_same_key_returns_the_first_booking(api: Api, world: W
     assert (first.status, again.status) == (201, 201)
     assert again.body["id"] == first.body["id"]
     assert table_items() == before
+
+
+def test_a_replay_returns_the_first_booking_even_once_its_room_is_gone(api: Api, world: World) -> None:
+    """The booking was cancelled and the provider deleted the room: a replay of the request
+    still answers with that booking (201, same id), not a 404 for the room."""
+    headers = {"Idempotency-Key": "order-44"}
+    first = api.post("/api/bookings/rooms/room-booking", world.body(), token=world.guest.access, headers=headers)
+    assert first.status == 201, first.body
+    act(api, first.body, "cancel", world.guest)
+    room_path = f"/api/listings/stays/{world.stay['id']}/rooms/{world.room['id']}"
+    assert api.delete(room_path, token=world.provider.access).status == 204
+    again = api.post("/api/bookings/rooms/room-booking", world.body(), token=world.guest.access, headers=headers)
+    assert (again.status, again.body["id"], again.body["status"]) == (201, first.body["id"], "CANCELLED"), again.body
+    fresh = api.post("/api/bookings/rooms/room-booking", world.body(), token=world.guest.access)
+    assert fresh.status == 404  # without the key it is a new booking, of a room that is gone
 
 
 def test_the_same_key_with_another_body_is_422(api: Api, world: World) -> None:

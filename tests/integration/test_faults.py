@@ -104,13 +104,15 @@ def faults() -> Iterator[Faults]:
 
 
 @contextmanager
-def failing_transactions(matches: Callable[[list[dict]], bool]) -> Iterator[None]:
+def failing_transactions(
+    matches: Callable[[list[dict]], bool], fault: Callable[..., Any] = internal_error
+) -> Iterator[None]:
     """While open, each TransactWriteItems whose operations (`{"Put": ...}`, `{"Delete": ...}`)
-    `matches` answers an internal error; every other request goes through."""
+    `matches` meets `fault` (an internal error unless said); every other request goes through."""
 
     def fail(model: Any, params: dict[str, Any], **kwargs: Any) -> Any:
         if model.name == "TransactWriteItems" and matches(json.loads(params["body"])["TransactItems"]):
-            return internal_error(model=model, **kwargs)  # before-call sees the serialized request
+            return fault(model=model, **kwargs)  # before-call sees the serialized request
         return None
 
     events = TableItem._get_connection().connection.client.meta.events

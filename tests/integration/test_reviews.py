@@ -11,6 +11,7 @@ from chalicelib.models.listings import Stay
 from chalicelib.services import bookings
 from tests.factories import Api, Person, add_room, create_stay, sign_up_provider
 from tests.integration.conftest import Clock, World
+from tests.integration.test_faults import Faults, faults, lost_race  # noqa: F401 - `faults` is a fixture
 
 REVIEW = {"rating": 4, "title": "Lovely and quiet", "body": "The rooftop was\nwonderful."}
 
@@ -60,6 +61,22 @@ def test_a_booking_is_reviewed_once(api: Api, world: World, frozen_clock, items)
     again = review(api, booking, world.guest, {"rating": 1, "title": "Changed my mind"})
     assert (again.status, again.code) == (409, "ALREADY_REVIEWED")
     assert items() == before and figures(api, world) == (4.0, 1, 4.0, 1)
+
+
+def test_a_review_whose_rating_settle_fails_is_still_created_once(
+    api: Api,
+    world: World,
+    frozen_clock,
+    faults: Faults,  # noqa: F811 - the fixture
+) -> None:
+    """The update that places the stay in the rating index after the review's transaction
+    meets a transaction conflict, every time: the review is created (201, counted once), and
+    its transaction is not sent again (which would answer 409 ALREADY_REVIEWED)."""
+    booking = completed(api, world, frozen_clock)
+    faults.arm(lost_race, operations=("UpdateItem",))
+    reply = review(api, booking, world.guest)
+    assert reply.status == 201, reply.body
+    assert faults.failed and figures(api, world) == (4.0, 1, 4.0, 1)
 
 
 def test_only_a_completed_stay_within_the_window_is_reviewable(api: Api, world: World, frozen_clock) -> None:

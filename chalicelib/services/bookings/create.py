@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import TransactWriteError
@@ -136,8 +137,17 @@ def _new_booking(
     )
 
 
-def _read(user_id: str, body: BookingCreate, key: str | None) -> tuple[IdempotencyRecord | None, Stay, Room, User]:
-    """One BatchGetItem, strongly consistent: stay, room, guest and the idempotency record."""
+@dataclass(frozen=True)
+class _Listing:
+    stay: Stay
+    room: Room
+    user: User
+
+
+def _read(user_id: str, body: BookingCreate, key: str | None) -> IdempotencyRecord | _Listing:
+    """One BatchGetItem, strongly consistent: stay, room, guest and the idempotency record.
+    The record when there is one (a replay answers with its booking whatever became of the
+    room since), else what the booking needs."""
     stay_id = parent_of(body.room_id)
     if stay_id is None:
         raise NotFound("No such room.")
@@ -146,12 +156,14 @@ def _read(user_id: str, body: BookingCreate, key: str | None) -> tuple[Idempoten
         wanted.append(IdempotencyRecord.keys(user_id, key))
     found = {(item.pk, item.sk): item for item in TableItem.batch_get(wanted, consistent_read=True)}
     stay, room, user, *rest = (found.get(k) for k in wanted)
+    record = rest[0] if rest and isinstance(rest[0], IdempotencyRecord) else None
+    if record is not None:
+        return record
     if not isinstance(stay, Stay) or not isinstance(room, Room):
         raise NotFound("No such room.")
     if not isinstance(user, User):
         raise NotFound("No such user.")
-    record = rest[0] if rest and isinstance(rest[0], IdempotencyRecord) else None
-    return record, stay, room, user
+    return _Listing(stay, room, user)
 
 
 def _write(booking: Booking, room: Room, user: User, record: IdempotencyRecord | None) -> None:
@@ -196,9 +208,11 @@ def _refusal(exc: TransactWriteError, booking: Booking, user: User) -> Exception
 
 
 def _create(user_id: str, body: BookingCreate, key: str | None, request_hash: str) -> Booking:
-    record, stay, room, user = _read(user_id, body, key)
-    if record is not None:
-        return _replay(record, request_hash)
+    read = _read(user_id, body, key)
+    if isinstance(read, IdempotencyRecord):
+        return _replay(read, request_hash)
+    stay, room, user = read.stay, read.room, read.user
+    record: IdempotencyRecord | None = None
     now = clock.utcnow()
     quote = _check(body, stay, room, user, now)
     # The stay's snapshot: no read of the provider (a GetItem only for stays older than it).

@@ -47,7 +47,8 @@ def _listed(
         ),
         Booking,
         cursor=cursor,
-        scope=f"{scope}:{status}",
+        # Not `{scope}:{status}`: that signed gsi1 / gsi2 keys before the lists by status existed.
+        scope=f"{scope}:by-status:{status}",
     )
     return _in_full(entries, status), after
 
