@@ -98,6 +98,9 @@ class Delivery(TableItem, discriminator="Delivery"):
     response_excerpt = UnicodeAttribute(null=True)
     delivered_at = UTCDateTimeAttribute(null=True)
     next_attempt_at = UTCDateTimeAttribute(null=True)
+    # The sort key of the earlier delivery of its chain it was set to fall due behind (then
+    # that one, when it ends, makes it due at once); None once it is claimed or woken.
+    waiting_on = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()
 

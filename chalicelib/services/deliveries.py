@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 EXCERPT_BYTES = 256
 _WORKERS = 8
 _BATCH = 50
+# The least a delivery waits behind an earlier one of its chain (`_wait_behind`).
+_WAIT_AT_LEAST = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -121,35 +123,48 @@ def _pending_beside(delivery: Delivery, *, before: bool) -> Delivery | None:
 
 
 def _wait_behind(delivery: Delivery, blocker: Delivery, now: datetime) -> str:
-    """A delivery held back by an earlier one of its chain falls due when that one does (and
-    earlier when it ends: `_wake_next`), so a chain that waits out a long retry does not fill
-    the head of its timer shard and starve the deliveries behind it."""
-    later = max(blocker.next_attempt_at or now, now)
-    if delivery.next_attempt_at is not None and delivery.next_attempt_at >= later:
-        return "waiting"
-    delivery.next_attempt_at = later
+    """A delivery held back by an earlier one of its chain falls due when that one does, and at
+    once when it ends (`_wake_next`), so a chain waiting out a long retry does not fill the
+    head of its timer shard and starve the deliveries behind it. Once the wait is written the
+    blocker is read again: one that ended meanwhile may have looked for waiters before this
+    one was written, so this one wakes itself."""
+    # Never due now: the blocker, read before its own attempt claimed it, may look due now.
+    delivery.next_attempt_at = max(blocker.next_attempt_at or now, now + _WAIT_AT_LEAST)
+    delivery.waiting_on = blocker.sk
     try:
-        delivery.save()  # under the version read: a concurrent wake or claim wins
+        delivery.save()  # under its version: a concurrent claim or wake wins
     except PynamoDBException as exc:
         if condition_failed(exc):
             return "skipped"
         raise
+    try:
+        ended = Delivery.get(blocker.pk, blocker.sk, consistent_read=True).state != PENDING
+    except Delivery.DoesNotExist:
+        ended = True
+    if ended:
+        _wake(delivery, now)
     return "waiting"
 
 
+def _wake(waiting: Delivery, now: datetime) -> bool:
+    """Due now and no longer waiting, under the version read; False when that moved on."""
+    waiting.next_attempt_at, waiting.waiting_on = now, None
+    try:
+        waiting.save()
+    except PynamoDBException as exc:
+        if not condition_failed(exc):
+            raise
+        return False
+    return True
+
+
 def _wake_next(delivery: Delivery, now: datetime) -> None:
-    """The chain's next PENDING delivery, waiting behind this one that has just ended, due now."""
+    """The chain's next PENDING delivery, if it was set to wait behind this one that has just
+    ended, due now (never one claimed since: its lease stands)."""
     for _ in range(3):  # a version that moved on is read again
         waiting = _pending_beside(delivery, before=False)
-        if waiting is None or (waiting.next_attempt_at is not None and waiting.next_attempt_at <= now):
+        if waiting is None or waiting.waiting_on != delivery.sk or _wake(waiting, now):
             return
-        waiting.next_attempt_at = now
-        try:
-            waiting.save()
-            return
-        except PynamoDBException as exc:
-            if not condition_failed(exc):
-                raise
 
 
 def _finish(delivery: Delivery, outcome: Outcome, now: datetime) -> None:
@@ -185,6 +200,7 @@ def attempt(delivery: Delivery) -> str:
     delivery.attempt += 1
     # The claim: a lease past the attempt's timeout, under the version read.
     delivery.next_attempt_at = now + timedelta(seconds=get_settings().webhook_timeout_seconds + 60)
+    delivery.waiting_on = None
     try:
         delivery.save()
     except PynamoDBException as exc:
@@ -218,7 +234,8 @@ def run_deliveries(*, budget_seconds: float) -> dict[str, Any]:
             results = list(pool.map(attempt, due))
             for result in results:
                 summary[result] = summary.get(result, 0) + 1
-            if not due or all(r in ("waiting", "skipped") for r in results):
+            # A skipped one lost a race and is read again; a waiting one is no longer due.
+            if not due or all(r == "waiting" for r in results):
                 break
     if summary:
         log.info("deliveries", extra=summary)

@@ -39,7 +39,7 @@ class Pause:
         self, stay: Stay, rooms: list[Room], room_id: str | None = None, *, refusal: Conflict | None = None
     ) -> None:
         """Make sure no booking of these rooms is, or can still be, committed; else 409 (`refusal`,
-        by default `ROOM_HAS_BOOKINGS`) with the rooms back on sale.
+        by default `ROOM_HAS_BOOKINGS`), after which `paused_sales` puts the rooms back on sale.
 
         A booking's transaction checks the room's version as it was read. Saving the rooms
         as not for sale bumps their versions, so a booking still in flight fails from then on;
