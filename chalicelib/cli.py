@@ -2,7 +2,6 @@
 
 python -m chalicelib.cli create-table
 python -m chalicelib.cli create-admin --email E --password P
-python -m chalicelib.cli reindex
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from chalicelib.errors import DomainError
 from chalicelib.models.base import create_table
 from chalicelib.schemas.common import Email
 from chalicelib.services.accounts import create_admin
-from chalicelib.services.bookings.reindex import reindex_bookings
 from chalicelib.settings import get_settings
 
 
@@ -24,7 +22,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("create-table", help="create the table with its indexes and TTL unless it exists")
-    sub.add_parser("reindex", help="give bookings written by an older version their lists by status")
     admin = sub.add_parser("create-admin", help="create an admin, or promote the account with this email")
     admin.add_argument("--email", required=True)
     admin.add_argument("--password", required=True)
@@ -34,9 +31,6 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "create-table":
         print(f"table {table!r} " + ("created" if create_table() else "exists already"))
-        return 0
-    if args.command == "reindex":
-        print(f"{reindex_bookings()} bookings reindexed in table {table!r}")
         return 0
     try:
         email = str(TypeAdapter(Email).validate_python(args.email))

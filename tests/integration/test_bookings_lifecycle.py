@@ -13,11 +13,10 @@ from chalice.test import Client
 from chalicelib import clock
 from chalicelib.domain import cursors
 from chalicelib.domain.ids import new_id
-from chalicelib.models.base import TableItem
 from chalicelib.models.bookings import Booking
 from chalicelib.settings import get_settings
 from tests.factories import Api, sign_up_provider
-from tests.integration.conftest import World, act, book, locks, pending_count, provider_total
+from tests.integration.conftest import World, act, book, locks, pending_count, provider_total, requests_to
 
 # --- lifecycle ---
 
@@ -138,17 +137,11 @@ def test_a_list_by_status_costs_one_page_however_many_bookings_of_other_statuses
         Booking(**fields).save()
     lists = ("/api/bookings/rooms/my", f"/api/bookings/rooms/provider/{world.provider.provider_id}")
     tokens = (world.guest.access, world.provider.access)
-    calls: list[str] = []
-    events = TableItem._get_connection().connection.client.meta.events
-    events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name), unique_id="count-calls")
-    try:
-        for path, token in zip(lists, tokens, strict=True):
-            calls.clear()
+    for path, token in zip(lists, tokens, strict=True):
+        with requests_to("Query") as queries, requests_to("BatchGetItem") as batches:
             listed = api.get(f"{path}?status=PENDING", token=token).body
-            assert [b["id"] for b in listed["items"]] == [pending[1]["id"], pending[0]["id"]]
-            assert (calls.count("Query"), calls.count("BatchGetItem")) == (1, 1), calls
-    finally:
-        events.unregister("before-call.dynamodb", unique_id="count-calls")
+        assert [b["id"] for b in listed["items"]] == [pending[1]["id"], pending[0]["id"]]
+        assert (len(queries), len(batches)) == (1, 1), (queries, batches)
     first = api.get(f"{lists[1]}?status=PENDING&limit=1", token=tokens[1]).body
     rest = api.get(f"{lists[1]}?status=PENDING&limit=1&cursor={first['next_cursor']}", token=tokens[1]).body
     assert [b["id"] for b in first["items"] + rest["items"]] == [pending[1]["id"], pending[0]["id"]]

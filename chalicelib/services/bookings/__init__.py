@@ -9,7 +9,6 @@ version that was read. One module per use case:
 - `lifecycle`: the guest's cancel, the provider's confirm and reject;
 - `cancellation`: the guest's refund quote, the provider's cancel;
 - `reads`: one booking, a guest's list, a provider's list (each also by status);
-- `reindex`: status-list keys for bookings written before they existed;
 - `timers`: the scheduled completion and expiry.
 """
 

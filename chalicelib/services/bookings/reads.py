@@ -34,23 +34,19 @@ def _listed(
     """One page of a booking list, newest first: one Query on the list's index `whole`; with a
     status, one Query on its own partition of `by_status` (keys only) and one BatchGetItem, so
     a page costs the same however many bookings of other statuses the list holds."""
-    if status is None:
-        return page(
-            lambda start: whole.query(list_pk, scan_index_forward=False, limit=limit, last_evaluated_key=start),
-            Booking,
-            cursor=cursor,
-            scope=f"{scope}:None",
-        )
-    entries, after = page(
-        lambda start: by_status.query(
-            by_status_pk(list_pk, status), scan_index_forward=False, limit=limit, last_evaluated_key=start
-        ),
+    # A status's scope is not `{scope}:{status}`: that signed gsi1 / gsi2 keys before these lists.
+    index, pk, scope = (
+        (whole, list_pk, f"{scope}:None")
+        if status is None
+        else (by_status, by_status_pk(list_pk, status), f"{scope}:by-status:{status}")
+    )
+    found, after = page(
+        lambda start: index.query(pk, scan_index_forward=False, limit=limit, last_evaluated_key=start),
         Booking,
         cursor=cursor,
-        # Not `{scope}:{status}`: that signed gsi1 / gsi2 keys before the lists by status existed.
-        scope=f"{scope}:by-status:{status}",
+        scope=scope,
     )
-    return _in_full(entries, status), after
+    return (found if status is None else _in_full(found, status)), after
 
 
 def _in_full(entries: list[Booking], status: str) -> list[Booking]:
