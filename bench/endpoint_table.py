@@ -32,10 +32,12 @@ def endpoints(w: World) -> list[Endpoint]:
         Endpoint(
             "POST",
             "/api/auth/token",
-            "2 GetItem (email, user), 1 PutItem (login)",
+            "1 BatchGetItem (email, counts); at once 2 writes (the attempt counted) and 1 GetItem (user); "
+            "at once 1 PutItem (login) and 2 writes (the counts settled)",
             lambda: ("POST", "/api/auth/token", {"email": g.email, "password": PASSWORD}, None, {}),
             200,
             3,
+            requests=7,
         ),
         Endpoint(
             "POST",

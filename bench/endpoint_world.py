@@ -35,6 +35,9 @@ class Endpoint:
     # A bearer route's account check (services/caller.py) is one GetItem more, beside its first
     # read; a route that writes first must wait for it, one step more.
     writes_first: bool = False
+    # When some of the minimum's requests run at once: how many there are. They are checked;
+    # the steps are not (a pool thread that starts late shows as one step more).
+    requests: int | None = None
 
 
 class World:

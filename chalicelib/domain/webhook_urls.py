@@ -73,6 +73,8 @@ def parse(url: str, *, allow_local: bool) -> Target:
         raise UnsafeUrl("must name a host and no user or password")
     if parts.fragment:
         raise UnsafeUrl("must not have a fragment")
+    if port == 0:
+        raise UnsafeUrl("must not name port 0")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, host, port or (443 if parts.scheme == "https" else 80), path)
 

@@ -57,32 +57,41 @@ def start_login(user: User) -> TokenPair:
     return _issue(user, login, now)
 
 
+def _user(claim: EmailClaim | None) -> User | None:
+    try:
+        return User.get(*User.keys(claim.user_id if claim else _DECOY_USER))
+    except DoesNotExist:
+        return None
+
+
 def login(email: str, password: str, address: str) -> TokenPair:
     """Check the password (argon2id) and start a login; `address` is the client's source IP.
 
-    One BatchGetItem reads the email claim and the failure counts of (email, address) and
-    of the address; then GetItem `USER#<id>` (of a decoy id for an unknown email, so that
-    both take the same reads). A wrong password and an unknown email get the same answer
-    after the same work and are counted alike (`chalicelib.services.throttle`).
+    One strongly consistent BatchGetItem reads the email claim and the counts of (email,
+    address) and of the address. Then, at once, the attempt takes its place in both counts
+    (`chalicelib.services.throttle`) and GetItem reads `USER#<id>` (of a decoy id for an
+    unknown email, so that both take the same reads). A wrong password and an unknown email
+    get the same answer after the same work and are counted alike.
     """
     now = clock.utcnow()
     key = email_key(email)
     # Strongly consistent: a lock written a moment ago by another sign-in must be seen.
     found = list(TableItem.batch_get([EmailClaim.keys(key), *throttle.keys(key, address)], consistent_read=True))
-    throttle.refuse_if_locked(found, key, address, now)
     claim = next((item for item in found if isinstance(item, EmailClaim)), None)
-    try:
-        user: User | None = User.get(*User.keys(claim.user_id if claim else _DECOY_USER))
-    except DoesNotExist:
-        user = None
+    reading = throttle.pool().submit(_user, claim)
+    places = throttle.admit(found, key, address, now)
+    user = reading.result()
     matches, new_hash = verify_password(password, user.password_hash if user else None)
     if user is None or not matches or not user.is_active:
-        throttle.record_failure(key, address, now)
+        throttle.failed(places, now)
         raise NotAuthenticated("The email or password is wrong.", code="INVALID_CREDENTIALS")
-    throttle.forget_pair(found, key, address)
+    clearing = throttle.succeeded(places)
     if new_hash:
         user.update(actions=[User.password_hash.set(new_hash)])
-    return start_login(user)
+    pair = start_login(user)
+    for write in clearing:
+        write.result()
+    return pair
 
 
 def _revoke(user_id: str, login_id: str) -> None:

@@ -1,70 +1,177 @@
 """Sign-in throttling that can neither lock the owner out nor tell who has an account.
 
-Failures are counted per (email, client address) and per client address alone, whether
-the email has an account or not. `LOGIN_MAX_FAILURES` failures of one pair within
-`LOGIN_FAILURE_WINDOW_SECONDS` lock that pair (429 `ACCOUNT_LOCKED`): a stranger's guesses
-stop the stranger, not the owner signing in from elsewhere. `LOGIN_ADDRESS_MAX_FAILURES`
-failures from one address, over any emails, lock the address (429 `RATE_LIMITED`).
+Attempts are counted per (email, client address) and per client address alone, whether
+the email has an account or not, and *before* the password is checked: each sign-in takes
+a place in its scopes' windows with a conditional write (`failures < limit`), so guesses
+sent at once cannot all pass the check before any of them is counted. A success gives its
+places back; a failure keeps them. The attempt that fills a window of
+`LOGIN_FAILURE_WINDOW_SECONDS` and then fails locks the scope for `LOGIN_LOCKOUT_SECONDS`:
+`LOGIN_MAX_FAILURES` for a pair (429 `ACCOUNT_LOCKED`; a stranger's guesses stop the
+stranger, not the owner signing in from elsewhere), `LOGIN_ADDRESS_MAX_FAILURES` for an
+address over any emails (429 `RATE_LIMITED`). While a full window's attempts are still in
+flight, one more gets the same 429 with `Retry-After: 1`.
 """
 
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from chalicelib.errors import TooManyRequests
 from chalicelib.models.base import TableItem, condition_failed
 from chalicelib.models.throttle import FailureCount
+from chalicelib.pools import RequestPool, request_pool
 from chalicelib.settings import get_settings
+
+# A place is taken in at most this many conditional writes: a write refused because another
+# attempt started the window or took a place first is tried again on a consistent read.
+_TRIES = 4
+
+
+@dataclass(frozen=True)
+class Scope:
+    digest: str
+    limit: int
+    code: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """An attempt's place in a scope's window: the window and the count it made."""
+
+    scope: Scope
+    window_ends: datetime
+    count: int
 
 
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
-def scopes(email_key: str, address: str) -> tuple[str, str]:
+def scopes(email_key: str, address: str) -> tuple[Scope, Scope]:
     """The scope of the pair and the scope of the address alone."""
-    return _digest("pair", email_key, address), _digest("address", address)
+    settings = get_settings()
+    return (
+        Scope(
+            _digest("pair", email_key, address),
+            settings.login_max_failures,
+            "ACCOUNT_LOCKED",
+            "Too many failed sign-ins; try again later.",
+        ),
+        Scope(
+            _digest("address", address),
+            settings.login_address_max_failures,
+            "RATE_LIMITED",
+            "Too many failed sign-ins from this address.",
+        ),
+    )
 
 
 def keys(email_key: str, address: str) -> list[tuple[str, str]]:
     """Their item keys, for the caller to read in the same BatchGetItem as the email claim."""
-    return [FailureCount.keys(scope) for scope in scopes(email_key, address)]
+    return [FailureCount.keys(scope.digest) for scope in scopes(email_key, address)]
 
 
-def refuse_if_locked(items: list[TableItem], email_key: str, address: str, now: datetime) -> None:
-    """429 with `Retry-After` when the pair or the address is locked now."""
-    pair, alone = scopes(email_key, address)
-    for item in items:
-        if not isinstance(item, FailureCount) or item.locked_until is None or item.locked_until <= now:
-            continue
-        wait = max(1, int((item.locked_until - now).total_seconds()))
-        if item.scope == pair:
-            raise TooManyRequests("Too many failed sign-ins; try again later.", code="ACCOUNT_LOCKED", retry_after=wait)
-        if item.scope == alone:
-            raise TooManyRequests("Too many failed sign-ins from this address.", code="RATE_LIMITED", retry_after=wait)
+def _refuse_if_full(scope: Scope, seen: FailureCount | None, now: datetime) -> None:
+    """429 with `Retry-After` when the scope is locked (until the lock ends), or when its
+    window has no place left: attempts still in flight hold them, and the one holding the
+    last place locks the scope if it fails, so the answer is "again in a second"."""
+    if seen is None:
+        return
+    if seen.locked_until is not None and seen.locked_until > now:
+        wait = max(1, int((seen.locked_until - now).total_seconds()))
+        raise TooManyRequests(scope.detail, code=scope.code, retry_after=wait)
+    if seen.window_ends is not None and seen.window_ends > now and seen.failures >= scope.limit:
+        raise TooManyRequests("Too many sign-ins at once; try again.", code=scope.code, retry_after=1)
 
 
-def _count(scope: str, limit: int, now: datetime) -> None:
-    """One more failure in the scope's window: UpdateItem ADD under `window_ends > now`; when
-    the window is over (or there is none), a Put starts a new one at 1. Reaching `limit` locks."""
+def _read(scope: Scope) -> FailureCount | None:
+    try:
+        return FailureCount.get(*FailureCount.keys(scope.digest), consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def _take(scope: Scope, seen: FailureCount | None, now: datetime) -> Place:
+    """One place in the window `seen` shows (UpdateItem ADD under the same window and
+    `failures < limit`), or a new window at 1 (PutItem where no window or lock is live)."""
     settings = get_settings()
     window = timedelta(seconds=settings.login_failure_window_seconds)
     lockout = timedelta(seconds=settings.login_lockout_seconds)
-    item = FailureCount(scope=scope)
+    for _ in range(_TRIES):
+        _refuse_if_full(scope, seen, now)
+        try:
+            if seen is not None and seen.window_ends is not None and seen.window_ends > now:
+                item = FailureCount(scope=scope.digest)
+                item.update(
+                    actions=[FailureCount.failures.add(1)],
+                    condition=(FailureCount.window_ends == seen.window_ends) & (FailureCount.failures < scope.limit),
+                )
+                return Place(scope, seen.window_ends, int(item.failures))
+            ends = now + window
+            FailureCount(scope=scope.digest, failures=1, window_ends=ends, expires_at=ends + lockout).save(
+                condition=(FailureCount.window_ends.does_not_exist() | (FailureCount.window_ends <= now))
+                & (FailureCount.locked_until.does_not_exist() | (FailureCount.locked_until <= now))
+            )
+            return Place(scope, ends, 1)
+        except (UpdateError, PutError) as exc:
+            if not condition_failed(exc):
+                raise
+        seen = _read(scope)
+    raise TooManyRequests("Too many sign-ins at once; try again.", code=scope.code, retry_after=1)
+
+
+def pool() -> RequestPool:
+    """The sign-in's pool: its two places are taken, and given back, at once."""
+    return request_pool("sign-in", 4)
+
+
+def _try_take(scope: Scope, seen: FailureCount | None, now: datetime) -> Place | TooManyRequests:
     try:
-        item.update(actions=[FailureCount.failures.add(1)], condition=FailureCount.window_ends > now)
+        return _take(scope, seen, now)
+    except TooManyRequests as exc:
+        return exc
+
+
+def admit(items: list[TableItem], email_key: str, address: str, now: datetime) -> tuple[Place, Place]:
+    """This sign-in's places in the pair's and the address's windows, taken at once; 429 when
+    either scope is locked or full (a place taken in the other is given back). `items` are
+    what the sign-in's BatchGetItem read."""
+    counts = {item.scope: item for item in items if isinstance(item, FailureCount)}
+    pair, alone = scopes(email_key, address)
+    taken = pool().map(lambda scope: _try_take(scope, counts.get(scope.digest), now), [pair, alone])
+    places = [t for t in taken if isinstance(t, Place)]
+    if len(places) < len(taken):
+        for place in places:
+            _give_back(place)
+        raise next(t for t in taken if isinstance(t, TooManyRequests))  # the pair's first: the owner's lock
+    return places[0], places[1]
+
+
+def _give_back(place: Place) -> None:
+    """The place no longer counts (ADD -1 in the same window; a lock or a new window since
+    owes it nothing)."""
+    try:
+        FailureCount(scope=place.scope.digest).update(
+            actions=[FailureCount.failures.add(-1)], condition=FailureCount.window_ends == place.window_ends
+        )
     except UpdateError as exc:
         if not condition_failed(exc):
             raise
-        # A new window. Two first failures at the same instant may count as one: the
-        # limit is approximate by the concurrency of one client, never by more.
-        item = FailureCount(scope=scope, failures=1, window_ends=now + window, expires_at=now + window + lockout)
-        item.save()
-    if item.failures >= limit:
-        item.update(
+
+
+def failed(places: tuple[Place, Place], now: datetime) -> None:
+    """The places stay counted; the attempt that took a window's last place locks its scope."""
+    lockout = timedelta(seconds=get_settings().login_lockout_seconds)
+    for place in places:
+        if place.count < place.scope.limit:
+            continue
+        FailureCount(scope=place.scope.digest).update(
             actions=[
                 FailureCount.locked_until.set(now + lockout),
                 FailureCount.failures.set(0),
@@ -74,17 +181,10 @@ def _count(scope: str, limit: int, now: datetime) -> None:
         )
 
 
-def record_failure(email_key: str, address: str, now: datetime) -> None:
-    settings = get_settings()
-    pair, alone = scopes(email_key, address)
-    _count(pair, settings.login_max_failures, now)
-    _count(alone, settings.login_address_max_failures, now)
-
-
-def forget_pair(items: list[TableItem], email_key: str, address: str) -> None:
-    """A good password clears the pair's failures (never the address's: a guesser with an
-    account of their own must not reset the count of their guesses at others). `items` are
-    what the sign-in's BatchGetItem read: with no count of the pair there, nothing to delete."""
-    pair = scopes(email_key, address)[0]
-    if any(isinstance(item, FailureCount) and item.scope == pair for item in items):
-        FailureCount(scope=pair).delete()
+def succeeded(places: tuple[Place, Place]) -> list[Future[None]]:
+    """A good password clears the pair's count (DeleteItem) and gives the address its place
+    back, never more: a guesser with an account of their own must not reset the count of
+    their guesses at others. Both start on the pool; the caller waits for them after its
+    own write."""
+    pair, alone = places
+    return [pool().submit(FailureCount(scope=pair.scope.digest).delete), pool().submit(_give_back, alone)]

@@ -52,7 +52,15 @@ def test_a_name_resolving_to_any_private_address_is_refused(addresses: tuple[str
 
 
 @pytest.mark.parametrize(
-    "url", ["http://hooks.example.com/in", "ftp://hooks.example.com/in", "https://user:pw@hooks.example.com/", "nope"]
+    "url",
+    [
+        "http://hooks.example.com/in",
+        "ftp://hooks.example.com/in",
+        "https://user:pw@hooks.example.com/",
+        "nope",
+        "https://hooks.example.com:0/in",  # not silently the default port
+        "https://hooks.example.com:65536/in",
+    ],
 )
 def test_only_https_without_credentials(url: str) -> None:
     with pytest.raises(UnsafeUrl):
