@@ -131,8 +131,8 @@ def main() -> int:
         "transaction that the profile did not change meanwhile; a profile PATCH of the business "
         "name or phone then queries the provider's stays and updates each (1 write unit per KB of "
         "each stay), in parallel. Both are rare beside bookings. Deleting a stay or a room is 5 steps "
-        "by design: it looks for bookings from today on (a refusal then touches nothing), takes the "
-        "rooms off sale (a booking in flight then fails its version check), looks again, and only "
+        "by design: it looks for bookings from today on (a refusal then touches nothing), pauses the "
+        "rooms' sales (a booking in flight then fails its version check), looks again, and only "
         "then deletes.\n"
     )
     return 1 if over else 0

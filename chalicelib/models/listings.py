@@ -14,6 +14,7 @@ Index keys (stays only; rooms have none):
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -178,7 +179,10 @@ class Room(TableItem, discriminator="Room"):
     amenities = ListAttribute(of=UnicodeAttribute, default=list)
     has_ac = BooleanAttribute(default=False)
     has_heating = BooleanAttribute(default=False)
-    is_available = BooleanAttribute(default=True)
+    is_available = BooleanAttribute(default=True)  # the provider's: false stops selling
+    # Set while a delete or a currency change makes sure no booking commits (`services/sales.py`):
+    # a lease, so that a change that dies before clearing it stops sales for a minute at most.
+    sale_paused_until = UTCDateTimeAttribute(null=True)
     # Rates and restrictions (`chalicelib.domain.rates`), on the room so that every read of it has them.
     rules = ListAttribute(of=RateRule, default=list)
     # Copies of the stay's, so that the room sits beside it in the indexes.
@@ -193,6 +197,9 @@ class Room(TableItem, discriminator="Room"):
     @staticmethod
     def keys(stay_id: str, room_id: str) -> tuple[str, str]:
         return stay_pk(stay_id), f"ROOM#{room_id}"
+
+    def for_sale(self, now: datetime) -> bool:
+        return self.is_available and (self.sale_paused_until is None or self.sale_paused_until <= now)
 
     @staticmethod
     def copied_from(stay: Stay) -> dict[str, Any]:

@@ -100,8 +100,8 @@ def provider_stays(provider_id: str, *, limit: int, cursor: str | None) -> tuple
 def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
     """Save the stay under its version; when a field its rooms copy changes, save them too,
     in the same transaction, so that the stay never sits in one city and its rooms in another.
-    A new currency first takes the rooms off sale (`services/sales.py`), so that no booking can
-    be priced in the old one meanwhile, and puts them back as they were in that transaction."""
+    A new currency first pauses the rooms' sales (`services/sales.py`), so that no booking can
+    be priced in the old one meanwhile, and resumes them in that transaction."""
 
     def write(pause: Pause) -> Stay:
         stay, rooms = _owned(provider_id, stay_id)
@@ -121,7 +121,7 @@ def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
             tx.save(stay)
             for room in rooms:
                 room.follow(stay)
-                room.is_available = pause.was_on_sale(room)
+                room.sale_paused_until = None
                 tx.save(room)
         return stay
 
@@ -129,8 +129,8 @@ def update_stay(provider_id: str, stay_id: str, patch: StayPatch) -> Stay:
 
 
 def _pausing_sales(stay_id: str, write: Callable[[Pause], T]) -> T:
-    """`write` run optimistically (`_optimistic`) with the stay's rooms put back on sale as they
-    were if it does not go through (`paused_sales`)."""
+    """`write` run optimistically (`_optimistic`), the stay's rooms for sale again if it does not
+    go through (`paused_sales`)."""
     with paused_sales(lambda: stay_with_rooms(stay_id, consistent=True)[1]) as pause:
         return _optimistic(lambda: write(pause))
 

@@ -77,9 +77,10 @@ def calendar(stay_id: str, first: date, end: date) -> tuple[Stay, list[tuple[Roo
     stay, rooms = stay_with_rooms(stay_id)
     _check_span(stay, first)
     taken = taken_nights(stay.id, first, end)
+    now = clock.utcnow()
     days = []
     for room in rooms:
         nights = rates.nights_between(room.rate_rules(), room.price_per_night, first, end)
-        free = [room.is_available and not n.closed and (n.date.isoformat(), room.id) not in taken for n in nights]
+        free = [room.for_sale(now) and not n.closed and (n.date.isoformat(), room.id) not in taken for n in nights]
         days.append((room, list(zip(nights, free, strict=True))))
     return stay, days

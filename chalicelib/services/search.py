@@ -87,7 +87,7 @@ def _free(read: StayRead, query: AvailabilityQuery, now: datetime) -> list[FreeR
     high = getattr(query, "max_price", None)
     free = []
     for room in read.rooms:
-        if not room.is_available or room.max_guest_per_room < query.guests or room.id in read.taken:
+        if not room.for_sale(now) or room.max_guest_per_room < query.guests or room.id in read.taken:
             continue
         priced = _priced(room, query.check_in, query.check_out)
         # `min_price` / `max_price` bound total / nights; compared as total vs bound x nights, exactly.

@@ -77,7 +77,7 @@ def _check(body: BookingCreate, stay: Stay, room: Room, user: User, now: datetim
         problems.append({"field": "guests", "message": f"the room sleeps at most {int(room.max_guest_per_room)}"})
     if problems:
         raise Invalid("The booking is not valid.", errors=problems)
-    if not room.is_available:
+    if not room.for_sale(now):
         raise Conflict("The room is not for sale.", code="ROOM_UNAVAILABLE", conflicting_nights=[])
     quote = rates.quote(room, body.check_in, body.check_out)
     if not quote.bookable:
