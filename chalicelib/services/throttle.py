@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.errors import TooManyRequests
 from chalicelib.models.base import TableItem, condition_failed
@@ -153,31 +154,38 @@ def admit(items: list[TableItem], email_key: str, address: str, now: datetime) -
     return places[0], places[1]
 
 
-def _give_back(place: Place) -> None:
-    """The place no longer counts (ADD -1 in the same window; a lock or a new window since
-    owes it nothing)."""
+def _in_window(place: Place, actions: list[Action]) -> None:
+    """UpdateItem of the place's count while it is in the place's window; a lock, a new window
+    or a good password since owes it nothing."""
     try:
         FailureCount(scope=place.scope.digest).update(
-            actions=[FailureCount.failures.add(-1)], condition=FailureCount.window_ends == place.window_ends
+            actions=actions, condition=FailureCount.window_ends == place.window_ends
         )
     except UpdateError as exc:
         if not condition_failed(exc):
             raise
 
 
+def _give_back(place: Place) -> None:
+    """The place no longer counts."""
+    _in_window(place, [FailureCount.failures.add(-1)])
+
+
 def failed(places: tuple[Place, Place], now: datetime) -> None:
-    """The places stay counted; the attempt that took a window's last place locks its scope."""
+    """The places stay counted; the attempt that took a window's last place locks its scope
+    (unless a good password cleared that window meanwhile)."""
     lockout = timedelta(seconds=get_settings().login_lockout_seconds)
     for place in places:
         if place.count < place.scope.limit:
             continue
-        FailureCount(scope=place.scope.digest).update(
-            actions=[
+        _in_window(
+            place,
+            [
                 FailureCount.locked_until.set(now + lockout),
                 FailureCount.failures.set(0),
                 FailureCount.window_ends.remove(),
                 FailureCount.expires_at.set(now + lockout),
-            ]
+            ],
         )
 
 

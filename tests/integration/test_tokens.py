@@ -5,8 +5,12 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
+from chalicelib import clock
+from chalicelib.domain.accounts import email_key
+from chalicelib.services import throttle
 from chalicelib.settings import get_settings
 from tests.factories import PASSWORD, Api, sign_up
+from tests.integration.conftest import table_items
 
 SECRET = get_settings().signing_key
 
@@ -274,3 +278,19 @@ class _Counting:
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
+
+
+def test_a_failure_that_filled_a_window_a_good_password_cleared_locks_nothing(api: Api, monkeypatch) -> None:
+    """A guess that took the window's last place fails after the owner's good password (from
+    the same address) cleared the window: no lock, and no count item written anew."""
+    monkeypatch.setenv("LOGIN_MAX_FAILURES", "1")
+    get_settings.cache_clear()
+    person = sign_up(api)
+    now = clock.utcnow()
+    guess = throttle.admit([], email_key(person.email), STRANGER, now)  # the last place: 1 of 1
+    for cleared in throttle.succeeded(guess):  # the owner's sign-in, done meanwhile
+        cleared.result()
+    throttle.failed(guess, now)
+    assert throttle.keys(email_key(person.email), STRANGER)[0] not in {(i["pk"], i["sk"]) for i in table_items()}
+    assert _sign_in(api, STRANGER, person.email, PASSWORD).status == 200
+    get_settings.cache_clear()
