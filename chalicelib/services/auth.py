@@ -80,18 +80,19 @@ def login(email: str, password: str, address: str) -> TokenPair:
     claim = next((item for item in found if isinstance(item, EmailClaim)), None)
     reading = throttle.pool().submit(_user, claim)
     places = throttle.admit(found, key, address, now)
-    user = reading.result()
-    matches, new_hash = verify_password(password, user.password_hash if user else None)
+    try:
+        user = reading.result()
+        matches, new_hash = verify_password(password, user.password_hash if user else None)
+    except Exception:
+        throttle.give_back(places)
+        raise
     if user is None or not matches or not user.is_active:
         throttle.failed(places, now)
         raise NotAuthenticated("The email or password is wrong.", code="INVALID_CREDENTIALS")
-    clearing = throttle.succeeded(places)
-    if new_hash:
-        user.update(actions=[User.password_hash.set(new_hash)])
-    pair = start_login(user)
-    for write in clearing:
-        write.result()
-    return pair
+    with throttle.succeeding(places):
+        if new_hash:
+            user.update(actions=[User.password_hash.set(new_hash)])
+        return start_login(user)
 
 
 def _revoke(user_id: str, login_id: str) -> None:

@@ -15,11 +15,14 @@ flight, one more gets the same 429 with `Retry-After: 1`.
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import Future
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from chalicelib.errors import TooManyRequests
@@ -28,6 +31,7 @@ from chalicelib.models.throttle import FailureCount
 from chalicelib.pools import RequestPool, request_pool
 from chalicelib.settings import get_settings
 
+log = logging.getLogger(__name__)
 # A place is taken in at most this many conditional writes: a write refused because another
 # attempt started the window or took a place first is tried again on a consistent read.
 _TRIES = 4
@@ -128,52 +132,49 @@ def _take(scope: Scope, seen: FailureCount | None, now: datetime) -> Place:
 
 
 def pool() -> RequestPool:
-    """The sign-in's pool: its two places are taken, and given back, at once."""
+    """The sign-in's pool: the user is read beside the pair's count, and the counts settled
+    beside the login's write."""
     return request_pool("sign-in", 4)
 
 
-def _try_take(scope: Scope, seen: FailureCount | None, now: datetime) -> Place | TooManyRequests:
-    try:
-        return _take(scope, seen, now)
-    except TooManyRequests as exc:
-        return exc
-
-
 def admit(items: list[TableItem], email_key: str, address: str, now: datetime) -> tuple[Place, Place]:
-    """This sign-in's places in the pair's and the address's windows, taken at once; 429 when
-    either scope is locked or full (a place taken in the other is given back). `items` are
-    what the sign-in's BatchGetItem read."""
+    """This sign-in's places: the pair's first, then the address's, so that an attempt the
+    pair refuses never holds a place of the address (and keeps a sign-in of another email
+    from that address out); 429 when either scope is locked or full, and any error, leave no
+    place taken. `items` are what the sign-in's BatchGetItem read."""
     counts = {item.scope: item for item in items if isinstance(item, FailureCount)}
     pair, alone = scopes(email_key, address)
-    taken = pool().map(lambda scope: _try_take(scope, counts.get(scope.digest), now), [pair, alone])
-    places = [t for t in taken if isinstance(t, Place)]
-    if len(places) < len(taken):
-        for place in places:
-            _give_back(place)
-        raise next(t for t in taken if isinstance(t, TooManyRequests))  # the pair's first: the owner's lock
-    return places[0], places[1]
+    first = _take(pair, counts.get(pair.digest), now)
+    try:
+        return first, _take(alone, counts.get(alone.digest), now)
+    except Exception:
+        give_back((first,))
+        raise
 
 
-def _in_window(place: Place, actions: list[Action]) -> None:
-    """UpdateItem of the place's count while it is in the place's window; a lock, a new window
-    or a good password since owes it nothing."""
+def _in_window(place: Place, actions: list[Action], condition: Condition) -> None:
+    """UpdateItem of the place's count while it is in the place's window and `condition`
+    holds; a lock or a new window since owes it nothing."""
     try:
         FailureCount(scope=place.scope.digest).update(
-            actions=actions, condition=FailureCount.window_ends == place.window_ends
+            actions=actions, condition=(FailureCount.window_ends == place.window_ends) & condition
         )
     except UpdateError as exc:
         if not condition_failed(exc):
             raise
 
 
-def _give_back(place: Place) -> None:
-    """The place no longer counts."""
-    _in_window(place, [FailureCount.failures.add(-1)])
+def give_back(places: tuple[Place, ...]) -> None:
+    """The places no longer count: the attempt was not a guess (it failed before its password
+    was checked)."""
+    for place in places:  # never below zero: a good password may have cleared the window since
+        _in_window(place, [FailureCount.failures.add(-1)], FailureCount.failures > 0)
 
 
 def failed(places: tuple[Place, Place], now: datetime) -> None:
     """The places stay counted; the attempt that took a window's last place locks its scope
-    (unless a good password cleared that window meanwhile)."""
+    if the window is still full (a good password since cleared it; an attempt that failed
+    before its password was checked gave its place back, for another to take)."""
     lockout = timedelta(seconds=get_settings().login_lockout_seconds)
     for place in places:
         if place.count < place.scope.limit:
@@ -186,13 +187,27 @@ def failed(places: tuple[Place, Place], now: datetime) -> None:
                 FailureCount.window_ends.remove(),
                 FailureCount.expires_at.set(now + lockout),
             ],
+            FailureCount.failures >= place.scope.limit,
         )
 
 
-def succeeded(places: tuple[Place, Place]) -> list[Future[None]]:
-    """A good password clears the pair's count (DeleteItem) and gives the address its place
-    back, never more: a guesser with an account of their own must not reset the count of
-    their guesses at others. Both start on the pool; the caller waits for them after its
-    own write."""
+@contextmanager
+def succeeding(places: tuple[Place, Place]) -> Iterator[None]:
+    """A good password clears the pair's count (to zero, in the same window: attempts in flight
+    keep a window to count in) and gives the address its place back, never more: a guesser
+    with an account of their own must not reset the count of their guesses at others. Both
+    run on the pool while the caller starts the login, and are waited for after it; a
+    failure is logged (the counts then hold one attempt too many, never too few)."""
     pair, alone = places
-    return [pool().submit(FailureCount(scope=pair.scope.digest).delete), pool().submit(_give_back, alone)]
+    settling = [
+        pool().submit(_in_window, pair, [FailureCount.failures.set(0)], FailureCount.failures > 0),
+        pool().submit(give_back, (alone,)),
+    ]
+    try:
+        yield
+    finally:
+        for write in settling:
+            try:
+                write.result()
+            except Exception:
+                log.exception("sign-in counts not settled")

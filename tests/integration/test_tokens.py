@@ -282,15 +282,76 @@ class _Counting:
 
 def test_a_failure_that_filled_a_window_a_good_password_cleared_locks_nothing(api: Api, monkeypatch) -> None:
     """A guess that took the window's last place fails after the owner's good password (from
-    the same address) cleared the window: no lock, and no count item written anew."""
+    the same address) cleared the window: no lock."""
     monkeypatch.setenv("LOGIN_MAX_FAILURES", "1")
     get_settings.cache_clear()
     person = sign_up(api)
     now = clock.utcnow()
     guess = throttle.admit([], email_key(person.email), STRANGER, now)  # the last place: 1 of 1
-    for cleared in throttle.succeeded(guess):  # the owner's sign-in, done meanwhile
-        cleared.result()
+    with throttle.succeeding(guess):  # the owner's sign-in, done meanwhile
+        pass
     throttle.failed(guess, now)
-    assert throttle.keys(email_key(person.email), STRANGER)[0] not in {(i["pk"], i["sk"]) for i in table_items()}
+    key = throttle.keys(email_key(person.email), STRANGER)[0]
+    (count,) = [i for i in table_items() if (i["pk"], i["sk"]) == key]
+    assert (count["failures"], "locked_until" in count) == (0, False)
     assert _sign_in(api, STRANGER, person.email, PASSWORD).status == 200
     get_settings.cache_clear()
+
+
+def _pair_count(email: str, address: str) -> int:
+    key = throttle.keys(email_key(email), address)[0]
+    return sum(int(i.get("failures", 0)) for i in table_items() if (i["pk"], i["sk"]) == key)
+
+
+def test_an_error_before_the_password_is_checked_gives_the_places_back(api: Api, monkeypatch) -> None:
+    """The user read fails (a 503): the attempt was no guess, so its places do not count, and
+    with a limit of one the owner's next sign-in goes through."""
+    from chalicelib.errors import ServiceUnavailable
+    from chalicelib.services import auth
+
+    monkeypatch.setenv("LOGIN_MAX_FAILURES", "1")
+    get_settings.cache_clear()
+    person = sign_up(api)
+    real_user = auth._user
+
+    def unreadable(claim):
+        monkeypatch.setattr(auth, "_user", real_user)
+        raise ServiceUnavailable("The database is busy.", retry_after=1)
+
+    monkeypatch.setattr(auth, "_user", unreadable)
+    assert _sign_in(api, STRANGER, person.email, PASSWORD).status == 503
+    assert _pair_count(person.email, STRANGER) == 0
+    assert _sign_in(api, STRANGER, person.email, PASSWORD).status == 200
+    get_settings.cache_clear()
+
+
+def test_a_pair_refusal_takes_no_place_of_the_address(api: Api, monkeypatch) -> None:
+    """Guesses the pair refuses (its window full) never try for the address's places, so that
+    a burst of them cannot crowd out, even for a moment, a sign-in of another account."""
+    person = sign_up(api)
+    real_take, tried = throttle._take, []
+
+    def taking(scope, seen, now):
+        tried.append(scope.code)
+        return real_take(scope, seen, now)
+
+    monkeypatch.setattr(throttle, "_take", taking)
+    replies = [_sign_in(api, STRANGER, person.email, "nope nope").status for _ in range(8)]
+    assert replies == [401] * 5 + [429] * 3
+    assert tried.count("ACCOUNT_LOCKED") == 8 and tried.count("RATE_LIMITED") == 5
+
+
+def test_an_error_taking_the_addresss_place_gives_the_pairs_back(api: Api, monkeypatch) -> None:
+    from chalicelib.errors import ServiceUnavailable
+
+    person = sign_up(api)
+    real_take = throttle._take
+
+    def address_fails(scope, seen, now):
+        if scope.code == "RATE_LIMITED":
+            raise ServiceUnavailable("The database is busy.", retry_after=1)
+        return real_take(scope, seen, now)
+
+    monkeypatch.setattr(throttle, "_take", address_fails)
+    assert _sign_in(api, STRANGER, person.email, PASSWORD).status == 503
+    assert _pair_count(person.email, STRANGER) == 0
