@@ -68,10 +68,11 @@ def login(email: str, password: str, address: str) -> TokenPair:
     """Check the password (argon2id) and start a login; `address` is the client's source IP.
 
     One strongly consistent BatchGetItem reads the email claim and the counts of (email,
-    address) and of the address. Then, at once, the attempt takes its place in both counts
-    (`chalicelib.services.throttle`) and GetItem reads `USER#<id>` (of a decoy id for an
-    unknown email, so that both take the same reads). A wrong password and an unknown email
-    get the same answer after the same work and are counted alike.
+    address) and of the address. Then the attempt takes its place in the pair's count and
+    the address's (`chalicelib.services.throttle`) while GetItem reads `USER#<id>` (of a
+    decoy id for an unknown email, so that both take the same reads); an error before the
+    password is checked gives the places back. A wrong password and an unknown email get
+    the same answer after the same work and are counted alike.
     """
     now = clock.utcnow()
     key = email_key(email)
