@@ -193,32 +193,46 @@ def _room_plan(query: AvailabilityQuery, now: datetime) -> Plan[AvailableRoom]:
     )
 
 
+# The walk's cursor format: a cursor of another one (an earlier release's) is a 400, not misread.
+_CURSOR_FORMAT = 2
+
+
 def _scope(kind: str, query: AvailabilityQuery) -> str:
     """What a cursor belongs to: the query, less where it is and how long a page is."""
     asked = query.model_dump(mode="json", exclude={"cursor", "limit"})
     digest = hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()[:32]
-    return f"{kind}:{digest}"
+    return f"{kind}:{_CURSOR_FORMAT}:{digest}"
+
+
+def _key(claim: list[str]) -> Key:
+    return Decimal(claim[0]), Decimal(claim[1]), claim[2]
 
 
 def _key_of(claim: list[str] | None) -> Key | None:
-    return (Decimal(claim[0]), Decimal(claim[1]), claim[2]) if claim else None
+    return _key(claim) if claim else None
+
+
+def _claim(key: Key) -> list[str]:
+    return [str(key[0]), str(key[1]), key[2]]
 
 
 def _claim_of(key: Key | None) -> list[str] | None:
-    return [str(key[0]), str(key[1]), key[2]] if key else None
+    return _claim(key) if key else None
 
 
 def _state(cursor: str | None, scope: str) -> State:
     if not cursor:
         return State()
     claims = cursors.decode(cursor, scope=scope, key=get_settings().signing_key)
-    return State(claims.get("p"), _key_of(claims.get("a")), claims["c"], _key_of(claims.get("l")))
+    carry = [(held[0], _key(held[1:])) for held in claims["c"]]
+    return State(claims.get("p"), _key_of(claims.get("a")), carry, _key_of(claims.get("l")))
 
 
 def _cursor(state: State | None, scope: str) -> str | None:
     if state is None:
         return None
-    claims = {"p": state.position, "a": _claim_of(state.after), "c": state.carry, "l": _claim_of(state.lost)}
+    carry = [[stay_id, *_claim(key)] for stay_id, key in state.carry]
+    claims = {"p": state.position, "a": _claim_of(state.after), "c": carry, "l": _claim_of(state.lost)}
     return cursors.encode(claims, scope=scope, key=get_settings().signing_key)
 
 

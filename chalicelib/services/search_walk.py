@@ -11,13 +11,17 @@ size of the city.
 
 A request reads at most `MAX_INDEX_PAGES` index pages and `MAX_STAYS` stays; when the budget
 runs out first, the page is short and the state says where to resume: the last index position
-read, the last key served, and the stays read whose results are not served yet (`carry`).
-It holds at most `MAX_CARRY` of them, the best: the others are dropped and `lost` keeps the
-least key dropped. Nothing from `lost` on is served until the walk has passed it; then it
-starts again from the top of the index, past the last key served, and finds the dropped ones
-again. So every result still to be served comes from the carry, from an entry after the
-position, or (from `lost` on) from the next round; each round serves at least one result and
-each request reads at least one new entry, so paging always ends.
+read, the last key served, and the stays read whose results are not served yet (`carry`), each
+with its least key still to serve. The next request holds them without reading them and reads
+a held stay again (fresh: a night booked meanwhile is not offered) only once that key comes
+due, so a walk that must read far before serving reads each stay about once, not once per
+request. The carry is at most `MAX_CARRY` stays, the best: the others are dropped and `lost`
+keeps the least key dropped. Nothing from `lost` on is served until the walk has passed it;
+then it starts again from the top of the index, past the last key served, and finds the
+dropped ones again. So every result still to be served comes from the carry, from an entry
+after the position, or (from `lost` on) from the next round; each round serves at least one
+result and each request serves a result, reads a new entry or drops a carried stay that
+changed, so paging always ends.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ INDEX_PAGE_SIZE = 40
 MAX_STAYS = 40
 # Stays read in one step beyond what the page still needs: some will have no free room.
 SLACK = 5
-# Stays whose results a cursor carries at most (below MAX_STAYS, so a request always moves on).
+# Stays a cursor carries at most: about 70 bytes each in the cursor, which rides in a URL.
 MAX_CARRY = 20
 
 T = TypeVar("T")
@@ -58,6 +62,13 @@ class Found(Generic[T]):
 
 
 @dataclass(frozen=True)
+class _Held:
+    """A stay of the carry, not read again until its least key comes due."""
+
+    stay_id: str
+
+
+@dataclass(frozen=True)
 class Plan(Generic[T]):
     order: Order
     partitions: list[str]
@@ -72,12 +83,12 @@ class Plan(Generic[T]):
 
 @dataclass
 class State:
-    """Where a walk resumes: after index position `position`, past key `after`, with `carry`,
-    nothing from `lost` on before the next round."""
+    """Where a walk resumes: after index position `position`, past key `after`, with `carry`
+    (stay id, least key not served), nothing from `lost` on before the next round."""
 
     position: str | None = None
     after: Key | None = None
-    carry: list[str] = field(default_factory=list)
+    carry: list[tuple[str, Key]] = field(default_factory=list)
     lost: Key | None = None
 
 
@@ -101,10 +112,31 @@ class _Walk(Generic[T]):
     after: Key | None
     lost: Key | None
     seen: set[str] = field(default_factory=set)
-    heap: list[tuple[Key, int, Found[T]]] = field(default_factory=list)
+    heap: list[tuple[Key, int, Found[T] | _Held]] = field(default_factory=list)
     pages: int = 0
     stays: int = 0
     _order: itertools.count[int] = field(default_factory=itertools.count)
+
+    def hold(self, carry: list[tuple[str, Key]]) -> None:
+        for stay_id, key in carry:
+            self.seen.add(stay_id)
+            heapq.heappush(self.heap, (key, next(self._order), _Held(stay_id)))
+
+    def recall(self, bound: Key | None, want: int) -> bool:
+        """Read again the held stays due before `bound` (at most `want`, best first), their
+        results into the heap; False when one is due and the budget has no room for it."""
+        held = [(key, entry.stay_id) for key, _, entry in self.heap if isinstance(entry, _Held)]
+        due = sorted(pair for pair in held if self._before(pair[0], bound))
+        if not due:
+            return True
+        room = MAX_STAYS - self.stays
+        if room <= 0:
+            return False
+        ids = {stay_id for _, stay_id in due[: min(want, room)]}
+        self.heap = [item for item in self.heap if not (isinstance(item[2], _Held) and item[2].stay_id in ids)]
+        heapq.heapify(self.heap)
+        self.reach(sorted(ids))
+        return True
 
     def reach(self, stay_ids: list[str]) -> None:
         self.stays += len(stay_ids)
@@ -127,12 +159,13 @@ class _Walk(Generic[T]):
         self.heap = [entry for entry in self.heap if entry[2].stay_id in kept]
         heapq.heapify(self.heap)
 
+    def _before(self, key: Key, bound: Key | None) -> bool:
+        """Whether `key` comes before anything unread and anything dropped."""
+        return (bound is None or key < bound) and (self.lost is None or key < self.lost)
+
     def servable(self, bound: Key | None) -> bool:
         """Whether the best result read comes before anything unread and anything dropped."""
-        if not self.heap:
-            return False
-        key = self.heap[0][0]
-        return (bound is None or key < bound) and (self.lost is None or key < self.lost)
+        return bool(self.heap) and isinstance(self.heap[0][2], Found) and self._before(self.heap[0][0], bound)
 
     def round_over(self, bound: Key | None) -> bool:
         """Whether everything before `lost` has been read: time to start again from the top."""
@@ -196,9 +229,7 @@ def run(plan: Plan[T], state: State, *, limit: int, check_in: date, check_out: d
     when everything has been served)."""
     walk: _Walk[T] = _Walk(plan, check_in, check_out, state.after, state.lost)
     streams = [_Stream(partition, state.position) for partition in plan.partitions]
-    if state.carry:
-        walk.seen.update(state.carry)
-        walk.reach(state.carry)
+    walk.hold(state.carry)
     served: list[Found[T]] = []
     position = state.position
     while len(served) < limit:
@@ -206,8 +237,12 @@ def run(plan: Plan[T], state: State, *, limit: int, check_in: date, check_out: d
             break
         head = _head(streams)
         bound = plan.bound(head) if head is not None else None
+        if not walk.recall(bound, limit - len(served)):
+            break
         while len(served) < limit and walk.servable(bound):
-            served.append(heapq.heappop(walk.heap)[2])
+            found = heapq.heappop(walk.heap)[2]
+            assert isinstance(found, Found)
+            served.append(found)
         if len(served) == limit:
             break
         if walk.round_over(bound):
@@ -232,4 +267,7 @@ def _resume(walk: _Walk[T], streams: list[_Stream], served: list[Found[T]], posi
     if all(s.exhausted for s in streams) and not walk.heap and walk.lost is None:
         return None
     after = served[-1].key if served else walk.after
-    return State(position, after, sorted({found.stay_id for _, _, found in walk.heap}), walk.lost)
+    least: dict[str, Key] = {}
+    for key, _, entry in sorted(walk.heap, key=lambda item: item[0]):
+        least.setdefault(entry.stay_id, key)
+    return State(position, after, sorted(least.items()), walk.lost)

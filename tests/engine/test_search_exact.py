@@ -11,6 +11,7 @@ order, figures) are compared with a brute-force evaluation of the same data.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -213,18 +214,45 @@ def test_paged_stay_search_equals_brute_force(seed: int, tiny_budget: None) -> N
 def test_paged_available_rooms_equal_brute_force(seed: int, tiny_budget: None) -> None:
     rng = random.Random(100 + seed)
     city = build_city(rng)
+    start = today_in("Asia/Dhaka", clock.utcnow()) + timedelta(days=20)
+    for _ in range(4):
+        check_in = start + timedelta(days=rng.randrange(3))
+        base = {
+            "check_in": check_in,
+            "check_out": check_in + timedelta(days=rng.randrange(1, 4)),
+            "city": city.name,
+            "guests": rng.randrange(1, 3),
+            "limit": rng.randrange(1, 4),
+        }
+        rooms = walk_all(search.available_rooms, lambda cursor: AvailabilityQuery(**base, cursor=cursor))  # noqa: B023
+        free = free_rooms(city, base["check_in"], base["check_out"], base["guests"], None)
+        expected = sorted(priced(free, base["check_in"], base["check_out"]), key=lambda pair: (pair[1], pair[0].id))
+        assert [(r.id, r.total_price) for r in rooms] == [(room.id, total) for room, total in expected], base
+
+
+def test_a_carried_stay_is_read_again_only_when_it_comes_due(
+    tiny_budget: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By price_desc the walk reads most of a city before its first card, a few stays a
+    request; the stays it carries meanwhile are read once when reached and once more when
+    served, not again in every request."""
+    monkeypatch.setattr(search_walk, "MAX_CARRY", 50)
+    reads: Counter[str] = Counter()
+    read_stays = search_walk.read_stays
+
+    def counted(stay_ids: list[str], check_in: date, check_out: date) -> dict[str, Any]:
+        reads.update(stay_ids)
+        return read_stays(stay_ids, check_in, check_out)
+
+    monkeypatch.setattr(search_walk, "read_stays", counted)
+    city = build_city(random.Random(10))  # 13 stays, 11 with a free room on the night
     check_in = today_in("Asia/Dhaka", clock.utcnow()) + timedelta(days=21)
-    base = {
-        "check_in": check_in,
-        "check_out": check_in + timedelta(days=2),
-        "city": city.name,
-        "guests": rng.randrange(1, 3),
-        "limit": rng.randrange(1, 4),
-    }
-    rooms = walk_all(search.available_rooms, lambda cursor: AvailabilityQuery(**base, cursor=cursor))
-    free = free_rooms(city, base["check_in"], base["check_out"], base["guests"], None)
-    expected = sorted(priced(free, base["check_in"], base["check_out"]), key=lambda pair: (pair[1], pair[0].id))
-    assert [(r.id, r.total_price) for r in rooms] == [(room.id, total) for room, total in expected]
+    base = {"check_in": check_in, "check_out": check_in + timedelta(days=1), "city": city.name, "sort": "price_desc"}
+    query = StaySearchQuery(**base, limit=20)
+    cards = walk_all(search.search_stays, lambda cursor: StaySearchQuery(**base, limit=20, cursor=cursor))
+    assert [(c.id, c.min_total_price) for c in cards] == [(s, low) for s, low, _, _ in expected_cards(city, query)]
+    assert len(cards) > 2 * search_walk.MAX_STAYS  # the cards came from several requests' reads
+    assert max(reads.values()) <= 2, reads
 
 
 def test_a_fully_booked_city_answers_short_pages_that_end(tiny_budget: None) -> None:

@@ -143,5 +143,6 @@ def test_https_goes_to_the_checked_address_and_verifies_the_certificate_for_the_
         monkeypatch.setattr(registry, "resolver", lambda host, port: ["127.0.0.1"])
         assert _send(f"https://localhost:{port}/hooks").error == "SSLError"  # not trusted yet
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))
-        assert _send(f"https://localhost:{port}/hooks").status_code == 204
+        outcome = _send(f"https://localhost:{port}/hooks")
+        assert outcome.status_code == 204, outcome
     assert hosts == [f"localhost:{port}"]
