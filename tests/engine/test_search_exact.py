@@ -255,6 +255,21 @@ def test_a_carried_stay_is_read_again_only_when_it_comes_due(
     assert max(reads.values()) <= 2, reads
 
 
+def test_a_carried_stay_is_read_fresh_before_it_is_served(tiny_budget: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nights booked between two pages are not offered by the second, even by a stay the
+    cursor carried from the first."""
+    monkeypatch.setattr(search_walk, "MAX_CARRY", 50)
+    city = build_city(random.Random(10))
+    check_in = today_in("Asia/Dhaka", clock.utcnow()) + timedelta(days=21)
+    base = {"check_in": check_in, "check_out": check_in + timedelta(days=1), "city": city.name, "sort": "price_desc"}
+    first, cursor = search.search_stays(StaySearchQuery(**base, limit=2))
+    assert cursor is not None and len(expected_cards(city, StaySearchQuery(**base))) > len(first)
+    for room in city.rooms:
+        NightLock(stay_id=room.stay_id, room_id=room.id, night=check_in.isoformat(), booking_id=new_id()).save()
+    rest = walk_all(search.search_stays, lambda later: StaySearchQuery(**base, limit=2, cursor=later or cursor))
+    assert rest == []
+
+
 def test_a_fully_booked_city_answers_short_pages_that_end(tiny_budget: None) -> None:
     rng = random.Random(7)
     city = build_city(rng)
