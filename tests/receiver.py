@@ -7,6 +7,7 @@ import ssl
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 # (headers with lower-case names, body) -> (status, extra headers, body)
 Answer = Callable[[dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
@@ -31,9 +32,21 @@ def receiving(answer: Answer, tls: ssl.SSLContext | None = None) -> Iterator[str
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    if tls is not None:
-        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    class Server(ThreadingHTTPServer):
+        def finish_request(self, request: Any, client_address: Any) -> None:
+            # The TLS handshake runs in the connection's own thread, so a client that fails it
+            # (an untrusted certificate) never holds up the accept loop for the next one.
+            if tls is None:
+                super().finish_request(request, client_address)
+                return
+            try:
+                wrapped = tls.wrap_socket(request, server_side=True)
+            except OSError:
+                return
+            with wrapped:
+                super().finish_request(wrapped, client_address)
+
+    server = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         scheme = "https" if tls is not None else "http"
