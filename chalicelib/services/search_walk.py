@@ -20,8 +20,8 @@ keeps the least key dropped. Nothing from `lost` on is served until the walk has
 then it starts again from the top of the index, past the last key served, and finds the
 dropped ones again. So every result still to be served comes from the carry, from an entry
 after the position, or (from `lost` on) from the next round; each round serves at least one
-result and each request serves a result, reads a new entry or drops a carried stay that
-changed, so paging always ends.
+result; within a round every request serves a result, reads a new entry, drops a carried
+stay that changed or starts the next round, so paging always ends.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ INDEX_PAGE_SIZE = 40
 MAX_STAYS = 40
 # Stays read in one step beyond what the page still needs: some will have no free room.
 SLACK = 5
-# Stays a cursor carries at most: about 70 bytes each in the cursor, which rides in a URL.
+# Stays a cursor carries at most: 90-120 bytes each in the cursor (at most 4,096), which rides in a URL.
 MAX_CARRY = 20
 
 T = TypeVar("T")
@@ -147,16 +147,19 @@ class _Walk(Generic[T]):
         self._trim()
 
     def _trim(self) -> None:
-        """Keep the results of the MAX_CARRY stays with the best ones; `lost` is the least dropped."""
+        """Keep the results of the MAX_CARRY stays with the best ones; `lost` only ever falls, to
+        the least key dropped, and the kept stays' results from it on go too (the next round
+        finds them again), so every key held stays below `lost`."""
         best: dict[str, Key] = {}
         for key, _, found in sorted(self.heap):
             best.setdefault(found.stay_id, key)
         if len(best) <= MAX_CARRY:
             return
         kept = set(sorted(best, key=best.__getitem__)[:MAX_CARRY])
-        dropped = [entry for entry in self.heap if entry[2].stay_id not in kept]
-        self.lost = min(entry[0] for entry in dropped)
-        self.heap = [entry for entry in self.heap if entry[2].stay_id in kept]
+        least = min(entry[0] for entry in self.heap if entry[2].stay_id not in kept)
+        lost = least if self.lost is None else min(self.lost, least)
+        self.lost = lost
+        self.heap = [entry for entry in self.heap if entry[2].stay_id in kept and entry[0] < lost]
         heapq.heapify(self.heap)
 
     def _before(self, key: Key, bound: Key | None) -> bool:
