@@ -150,17 +150,21 @@ class _Walk(Generic[T]):
         """Keep the results of the MAX_CARRY stays with the best ones; `lost` only ever falls, to
         the least key dropped, and the kept stays' results from it on go too (the next round
         finds them again), so every key held stays below `lost`."""
-        best: dict[str, Key] = {}
-        for key, _, found in sorted(self.heap):
-            best.setdefault(found.stay_id, key)
+        best = self.least_keys()
         if len(best) <= MAX_CARRY:
             return
         kept = set(sorted(best, key=best.__getitem__)[:MAX_CARRY])
         least = min(entry[0] for entry in self.heap if entry[2].stay_id not in kept)
-        lost = least if self.lost is None else min(self.lost, least)
-        self.lost = lost
+        self.lost = lost = least if self.lost is None else min(self.lost, least)
         self.heap = [entry for entry in self.heap if entry[2].stay_id in kept and entry[0] < lost]
         heapq.heapify(self.heap)
+
+    def least_keys(self) -> dict[str, Key]:
+        """Each stay in the heap (read or held) with its least key there."""
+        least: dict[str, Key] = {}
+        for key, _, entry in sorted(self.heap, key=lambda item: item[0]):
+            least.setdefault(entry.stay_id, key)
+        return least
 
     def _before(self, key: Key, bound: Key | None) -> bool:
         """Whether `key` comes before anything unread and anything dropped."""
@@ -169,6 +173,12 @@ class _Walk(Generic[T]):
     def servable(self, bound: Key | None) -> bool:
         """Whether the best result read comes before anything unread and anything dropped."""
         return bool(self.heap) and isinstance(self.heap[0][2], Found) and self._before(self.heap[0][0], bound)
+
+    def serve(self) -> Found[T]:
+        """The best result, once `servable` said it may go."""
+        found = heapq.heappop(self.heap)[2]
+        assert isinstance(found, Found)
+        return found
 
     def round_over(self, bound: Key | None) -> bool:
         """Whether everything before `lost` has been read: time to start again from the top."""
@@ -243,9 +253,7 @@ def run(plan: Plan[T], state: State, *, limit: int, check_in: date, check_out: d
         if not walk.recall(bound, limit - len(served)):
             break
         while len(served) < limit and walk.servable(bound):
-            found = heapq.heappop(walk.heap)[2]
-            assert isinstance(found, Found)
-            served.append(found)
+            served.append(walk.serve())
         if len(served) == limit:
             break
         if walk.round_over(bound):
@@ -270,7 +278,4 @@ def _resume(walk: _Walk[T], streams: list[_Stream], served: list[Found[T]], posi
     if all(s.exhausted for s in streams) and not walk.heap and walk.lost is None:
         return None
     after = served[-1].key if served else walk.after
-    least: dict[str, Key] = {}
-    for key, _, entry in sorted(walk.heap, key=lambda item: item[0]):
-        least.setdefault(entry.stay_id, key)
-    return State(position, after, sorted(least.items()), walk.lost)
+    return State(position, after, sorted(walk.least_keys().items()), walk.lost)

@@ -230,13 +230,27 @@ def test_paged_available_rooms_equal_brute_force(seed: int, tiny_budget: None) -
         assert [(r.id, r.total_price) for r in rooms] == [(room.id, total) for room, total in expected], base
 
 
-def test_a_carried_stay_is_read_again_only_when_it_comes_due(
-    tiny_budget: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """By price_desc the walk reads most of a city before its first card, a few stays a
-    request; the stays it carries meanwhile are read once when reached and once more when
-    served, not again in every request."""
+@pytest.fixture
+def dearest_first(tiny_budget: None, monkeypatch: pytest.MonkeyPatch) -> tuple[City, dict[str, Any]]:
+    """A city of 13 stays (11 with a free room on the night) searched by price_desc, whose walk
+    reads most of it before its first card, a few stays a request, carrying them meanwhile."""
     monkeypatch.setattr(search_walk, "MAX_CARRY", 50)
+    city = build_city(random.Random(10))
+    check_in = today_in("Asia/Dhaka", clock.utcnow()) + timedelta(days=21)
+    return city, {
+        "check_in": check_in,
+        "check_out": check_in + timedelta(days=1),
+        "city": city.name,
+        "sort": "price_desc",
+    }
+
+
+def test_a_carried_stay_is_read_again_only_when_it_comes_due(
+    dearest_first: tuple[City, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stays the walk carries are read once when reached and once more when served, not
+    again in every request."""
+    city, base = dearest_first
     reads: Counter[str] = Counter()
     read_stays = search_walk.read_stays
 
@@ -245,9 +259,6 @@ def test_a_carried_stay_is_read_again_only_when_it_comes_due(
         return read_stays(stay_ids, check_in, check_out)
 
     monkeypatch.setattr(search_walk, "read_stays", counted)
-    city = build_city(random.Random(10))  # 13 stays, 11 with a free room on the night
-    check_in = today_in("Asia/Dhaka", clock.utcnow()) + timedelta(days=21)
-    base = {"check_in": check_in, "check_out": check_in + timedelta(days=1), "city": city.name, "sort": "price_desc"}
     query = StaySearchQuery(**base, limit=20)
     cards = walk_all(search.search_stays, lambda cursor: StaySearchQuery(**base, limit=20, cursor=cursor))
     assert [(c.id, c.min_total_price) for c in cards] == [(s, low) for s, low, _, _ in expected_cards(city, query)]
@@ -255,17 +266,14 @@ def test_a_carried_stay_is_read_again_only_when_it_comes_due(
     assert max(reads.values()) <= 2, reads
 
 
-def test_a_carried_stay_is_read_fresh_before_it_is_served(tiny_budget: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_carried_stay_is_read_fresh_before_it_is_served(dearest_first: tuple[City, dict[str, Any]]) -> None:
     """Nights booked between two pages are not offered by the second, even by a stay the
     cursor carried from the first."""
-    monkeypatch.setattr(search_walk, "MAX_CARRY", 50)
-    city = build_city(random.Random(10))
-    check_in = today_in("Asia/Dhaka", clock.utcnow()) + timedelta(days=21)
-    base = {"check_in": check_in, "check_out": check_in + timedelta(days=1), "city": city.name, "sort": "price_desc"}
+    city, base = dearest_first
     first, cursor = search.search_stays(StaySearchQuery(**base, limit=2))
     assert cursor is not None and len(expected_cards(city, StaySearchQuery(**base))) > len(first)
     for room in city.rooms:
-        NightLock(stay_id=room.stay_id, room_id=room.id, night=check_in.isoformat(), booking_id=new_id()).save()
+        NightLock(stay_id=room.stay_id, room_id=room.id, night=base["check_in"].isoformat(), booking_id=new_id()).save()
     rest = walk_all(search.search_stays, lambda later: StaySearchQuery(**base, limit=2, cursor=later or cursor))
     assert rest == []
 

@@ -47,7 +47,7 @@ class City:
             entries.sort(key=lambda entry: entry.position)
 
 
-def _plan(city: City, guests: int, cut: int | None, request: list[int]) -> Plan[tuple[Key, int]]:
+def _plan(city: City, guests: int, cut: int | None) -> Plan[tuple[Key, int]]:
     def bound(position: str) -> Key:
         if not position:
             return LOWEST, LOWEST, ""
@@ -85,7 +85,7 @@ def _walk_to_the_end(city: City, rng: random.Random, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(search_walk, "read_stays", read_stays)
     monkeypatch.setattr(search_walk, "in_parallel", in_parallel)
-    plan, state, served = _plan(city, guests, cut, request), State(), []
+    plan, state, served = _plan(city, guests, cut), State(), []
     for request[0] in range(2000):
         page, resumed = search_walk.run(plan, state, limit=limit, check_in=NIGHT[0], check_out=NIGHT[1])
         assert len(page) <= limit
