@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -95,36 +96,54 @@ def _finite(number: str) -> float:
     value = float(number)
     if not math.isfinite(value):  # 1e309 overflows a double: it would become Infinity, then null
         raise ValueError("numbers must be finite")
+    if value == 0 and any(digit in "123456789" for digit in re.split("[eE]", number)[0]):
+        raise ValueError("numbers must not underflow a double")  # 1e-400 would be stored as 0
     return value
 
 
-def _strict_json(raw: str | bytes) -> None:
-    """Refuse what is not JSON but Python's and pydantic's parsers take: NaN, Infinity and
-    numbers that overflow a double (they would be stored as null). Nesting is bounded by the
+def _double_sized(number: str) -> int:
+    value = int(number)
+    try:
+        float(value)
+    except OverflowError as exc:  # a 400-digit integer is no double, and no client reads it as one
+        raise ValueError("numbers must fit a double") from exc
+    return value
+
+
+def _strict_json(raw: str | bytes) -> object:
+    """Refuse what is not JSON but Python's and pydantic's parsers take: NaN, Infinity,
+    numbers that overflow a double (they would be stored as null, or as digits no client reads)
+    and nonzero ones that underflow it (stored as 0). Nesting is bounded by the
     parser's recursion limit (a RecursionError is a ValueError here, so a 400)."""
     try:
-        json.loads(raw, parse_constant=_not_json, parse_float=_finite)
+        return json.loads(raw, parse_constant=_not_json, parse_float=_finite, parse_int=_double_sized)
     except RecursionError as exc:
         raise ValueError("nests too deeply") from exc
     except json.JSONDecodeError:
-        pass  # pydantic's parser names the error itself
+        return None  # pydantic's parser names the error itself
 
 
 def parse(model: type[BaseModel], raw: str | bytes | None = None, query: dict[str, str] | None = None) -> BaseModel:
     """A body (JSON bytes) or a query into its strict model; 400 with the fields at fault."""
     from pydantic import ValidationError
 
+    from chalicelib.schemas.common import stray_names
+
+    source = "body" if query is None else "query"
+    if query is None:
+        try:
+            data = _strict_json(raw or b"")
+        except ValueError as exc:
+            raise Invalid("The request is not valid.", errors=[{"field": "body", "message": str(exc)}]) from exc
+    else:
+        data = query
+    stray = [{"field": name, "message": "unknown field"} for name in stray_names(model, data)]
     try:
-        if query is None:
-            try:
-                _strict_json(raw or b"")
-            except ValueError as exc:
-                raise Invalid("The request is not valid.", errors=[{"field": "body", "message": str(exc)}]) from exc
-            return model.model_validate_json(raw or b"")
-        return model.model_validate(query)
+        parsed = model.model_validate_json(raw or b"") if query is None else model.model_validate(query)
     except ValidationError as exc:
-        source = "body" if query is None else "query"
-        raise Invalid("The request is not valid.", errors=field_errors(exc, source)) from exc
+        raise Invalid("The request is not valid.", errors=field_errors(exc, source) + stray) from exc
     except (ValueError, TypeError) as exc:  # a validator that failed outside pydantic's own errors
-        source = "body" if query is None else "query"
         raise Invalid("The request is not valid.", errors=[{"field": source, "message": "is not valid"}]) from exc
+    if stray:
+        raise Invalid("The request is not valid.", errors=stray)
+    return parsed

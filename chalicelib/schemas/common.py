@@ -12,10 +12,11 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Generic, Literal, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Literal, Self, TypeVar, get_args
 
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -27,6 +28,7 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic_extra_types.country import CountryAlpha2
 from typing_extensions import TypeAliasType
 
@@ -186,3 +188,37 @@ class Problem(Out):
 
 class HealthOut(Out):
     status: Literal["ok"]
+
+
+def _wire_names(name: str, field: FieldInfo) -> set[str]:
+    """The names a field is read by: its alias (or alias choices), else its own name."""
+    alias = field.validation_alias or field.alias
+    if isinstance(alias, AliasChoices):
+        return {choice for choice in alias.choices if isinstance(choice, str)}
+    return {alias} if isinstance(alias, str) else {name}
+
+
+def _models_in(annotation: object) -> list[type[BaseModel]]:
+    """The models a field's type holds (`list[RuleIn]`, `RuleIn | None`)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for arg in get_args(annotation) for model in _models_in(arg)]
+
+
+def stray_names(model: type[BaseModel], data: object, at: str = "") -> list[str]:
+    """The places in `data` (decoded JSON, or a query) that name a field by its Python name where
+    it is read by another (a rule's `from_date`, whose wire name is `from`). pydantic never
+    counts a field's own name as unknown, so `extra="forbid"` lets it through, dropped."""
+    if isinstance(data, list):
+        return [place for i, item in enumerate(data) for place in stray_names(model, item, f"{at}{i}.")]
+    if not isinstance(data, dict):
+        return []
+    found = []
+    for name, field in model.model_fields.items():
+        wire = _wire_names(name, field)
+        if name in data and name not in wire:
+            found.append(f"{at}{name}")
+        for key in wire & data.keys():
+            for inner in _models_in(field.annotation):
+                found += stray_names(inner, data[key], f"{at}{key}.")
+    return found

@@ -24,8 +24,6 @@ MAX_CALENDAR_NIGHTS = 62
 class RuleIn(Strict):
     """One rule: dates `[from, to)`, optional weekdays (1 = Monday ... 7 = Sunday), and at least one setting."""
 
-    model_config = ConfigDict(populate_by_name=True)
-
     from_date: date = Field(alias="from")
     to_date: date = Field(alias="to")
     weekdays: Annotated[list[Weekday], Field(min_length=1, max_length=7)] | None = None

@@ -109,6 +109,9 @@ def _bad_rules(world: World) -> list[tuple[list[dict], str]]:
         ([{"from": d(0), "to": d(5), "closed": "yes"}], "rules.0.closed"),
         ([{"from": d(0), "to": d(5), "closed": True, "stop_sell": True}], "rules.0.stop_sell"),
         ([{"from": "tomorrow", "to": d(5), "closed": True}], "rules.0.from"),
+        # The dates' wire names only: their Python names are unknown fields, not second spellings.
+        ([{"from": d(0), "to": d(5), "from_date": d(1), "closed": True}], "rules.0.from_date"),
+        ([{"from_date": d(0), "to_date": d(5), "closed": True}], "rules.0.from_date"),
     ]
 
 

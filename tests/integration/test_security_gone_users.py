@@ -8,6 +8,7 @@ import pytest
 
 from app import app  # noqa: F401 - importing the app registers every operation
 from chalicelib.handlers.http import OPERATIONS
+from chalicelib.handlers.routes import load_all
 from tests.factories import Api, stay_body
 from tests.integration.conftest import Cast, World, _concrete
 
@@ -15,6 +16,7 @@ from tests.integration.conftest import Cast, World, _concrete
 
 
 def _bearer_routes(c: Cast) -> list[tuple[str, str]]:
+    load_all()  # every operation declared, not only those of the routes already served
     routes = []
     for op in OPERATIONS:
         if op.auth == "none":

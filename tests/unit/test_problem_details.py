@@ -1,5 +1,7 @@
 """Validation errors are trimmed to field and message: no input, no internals."""
 
+import json
+
 from pydantic import ValidationError
 
 from chalicelib.handlers.problems import field_errors
@@ -43,3 +45,22 @@ def test_a_validator_failing_outside_pydantic_is_still_a_400() -> None:
     with pytest.raises(Invalid) as refused:
         parse(Lax, raw=b'{"amount": [{}, {}, {}]}')
     assert refused.value.extra["errors"] == [{"field": "body", "message": "is not valid"}]
+
+
+def test_a_field_read_by_its_wire_name_refuses_its_python_name_at_any_depth() -> None:
+    """pydantic's `extra="forbid"` lets `from_date` (the Python name of `from`) through, dropped."""
+    import pytest
+
+    from chalicelib.errors import Invalid
+    from chalicelib.handlers.problems import parse
+    from chalicelib.schemas.rates import RatesIn
+    from chalicelib.schemas.search import StaySearchQuery
+
+    rule = {"from": "2026-12-03", "to": "2026-12-08", "closed": True}
+    assert parse(RatesIn, raw=json.dumps({"rules": [rule, rule]}).encode())
+    with pytest.raises(Invalid) as refused:
+        parse(RatesIn, raw=json.dumps({"rules": [rule, {**rule, "from_date": "2026-12-04"}]}).encode())
+    assert refused.value.extra["errors"] == [{"field": "rules.1.from_date", "message": "unknown field"}]
+    dates = {"check_in": "2026-12-20", "check_out": "2026-12-21"}
+    for name in ("stay_type", "room_type"):  # both are wire names of one field
+        assert parse(StaySearchQuery, query={**dates, name: "hotel"})
