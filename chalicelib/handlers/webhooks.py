@@ -25,11 +25,11 @@ def register_webhook(owner: str, body: WebhookCreate) -> WebhookCreated:
     return WebhookCreated.model_validate(webhooks.register(owner, body))
 
 
-@bp.operation("GET", _PATH, auth="provider", response=Page[WebhookOut])
-def list_webhooks(owner: str) -> Page[WebhookOut]:
-    """The caller's webhooks (at most 5, one page), without their secrets."""
-    found = webhooks.webhooks(owner)
-    return Page[WebhookOut](items=[WebhookOut.model_validate(w) for w in found], next_cursor=None)
+@bp.operation("GET", _PATH, auth="provider", query=PageQuery, response=Page[WebhookOut])
+def list_webhooks(owner: str, query: PageQuery) -> Page[WebhookOut]:
+    """The caller's webhooks (at most 5 in all), without their secrets."""
+    found, next_cursor = webhooks.webhook_page(owner, limit=query.limit, cursor=query.cursor)
+    return Page[WebhookOut](items=[WebhookOut.model_validate(w) for w in found], next_cursor=next_cursor)
 
 
 @bp.operation("DELETE", _PATH + "/{webhook_id}", auth="provider", status=204, problems={404: ("NOT_FOUND",)})

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import secrets
 from base64 import b64encode
+from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.pagination import ResultIterator
 
 from chalicelib import clock
 from chalicelib.domain import webhook_urls
@@ -65,11 +67,25 @@ def register(provider_id: str, body: WebhookCreate) -> Webhook:
     return webhook
 
 
+def _of_provider(provider_id: str, **options: Any) -> ResultIterator[Webhook]:
+    """A strongly consistent Query on `PROVIDER#<pid>`, `sk` beginning `WEBHOOK#` (at most five),
+    so an event or a listing just after a registration does not miss it."""
+    return Webhook.query(provider_pk(provider_id), Webhook.of_provider(), consistent_read=True, **options)
+
+
 def webhooks(provider_id: str) -> list[Webhook]:
-    """The provider's webhooks: one strongly consistent Query on `PROVIDER#<pid>`, `sk` beginning
-    `WEBHOOK#` (at most five), so an event just after a registration is not missed."""
-    found = Webhook.query(provider_pk(provider_id), Webhook.of_provider(), consistent_read=True)
-    return [w for w in found if isinstance(w, Webhook)]
+    """All of the provider's webhooks, for an event's deliveries."""
+    return [w for w in _of_provider(provider_id) if isinstance(w, Webhook)]
+
+
+def webhook_page(provider_id: str, *, limit: int, cursor: str | None) -> tuple[list[Webhook], str | None]:
+    """A page of the provider's webhooks, as every list is paged."""
+    return page(
+        lambda start: _of_provider(provider_id, limit=limit, last_evaluated_key=start),
+        Webhook,
+        cursor=cursor,
+        scope=f"webhooks:{provider_id}",
+    )
 
 
 def _own(provider_id: str, webhook_id: str) -> Webhook:

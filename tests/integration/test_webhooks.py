@@ -47,6 +47,26 @@ def test_a_provider_has_at_most_five_and_a_deleted_one_frees_its_place(api: Api,
     assert len(api.get(WEBHOOKS, token=token).body["items"]) == 5
 
 
+def test_the_list_is_paged_like_every_list(api: Api, world: World) -> None:
+    token = world.provider.access
+    made = {api.post(WEBHOOKS, body(), token=token).body["id"] for _ in range(3)}
+    seen, cursor, pages = [], None, 0
+    while True:
+        reply = api.get(WEBHOOKS + "?limit=2" + (f"&cursor={cursor}" if cursor else ""), token=token)
+        assert reply.status == 200 and len(reply.body["items"]) <= 2, reply.body
+        seen += [w["id"] for w in reply.body["items"]]
+        cursor, pages = reply.body["next_cursor"], pages + 1
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(made) and pages >= 2
+    for bad in ("limit=0", "limit=101", "cursor=garbage"):
+        reply = api.get(f"{WEBHOOKS}?{bad}", token=token)
+        assert (reply.status, reply.code) == (400, "VALIDATION_ERROR"), (bad, reply.body)
+    first = api.get(WEBHOOKS + "?limit=1", token=token).body["next_cursor"]
+    rival = sign_up_provider(api)
+    assert api.get(f"{WEBHOOKS}?cursor={first}", token=rival.access).status == 400  # bound to its list
+
+
 def test_another_providers_webhook_is_unknown(api: Api, world: World) -> None:
     mine = api.post(WEBHOOKS, body(), token=world.provider.access).body["id"]
     rival = sign_up_provider(api)
