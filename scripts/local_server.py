@@ -4,9 +4,13 @@
 `chalice local --no-autoreload` does (same app loading, stage environment, threads), with
 two differences that make `make run` behave as the deployed API:
 
-- a path that matches no route (`/api//health`, dot segments, typos) is the problem
-  document 404 `NOT_FOUND` with `X-Request-Id` that the template's gateway response for
-  `MISSING_AUTHENTICATION_TOKEN` gives, not chalice's local 403 JSON;
+- a path that matches no route (`/api//health`, dot segments, typos, a trailing slash,
+  which chalice local would strip) is the problem document 404 `NOT_FOUND` with
+  `X-Request-Id` that the template's gateway response for `MISSING_AUTHENTICATION_TOKEN`
+  gives, not chalice's local 403 JSON;
+- OPTIONS goes to the app like any undeclared method (a 405 problem document), not to
+  chalice local's bare CORS preflight answer: no route declares CORS, so the deployed API
+  has no OPTIONS method either;
 - the event carries the client's real address as `requestContext.identity.sourceIp`
   (chalice local always says 127.0.0.1), so sign-in throttling per address can be tried
   locally from several loopback addresses (127.0.0.2, ...).
@@ -53,16 +57,25 @@ class Gateway(LocalGateway):
         event["requestContext"]["identity"]["sourceIp"] = self._address
         return event
 
+    def _has_user_defined_options_method(self, lambda_event: Any) -> bool:
+        return True  # so OPTIONS reaches the app, which answers it as any method it does not declare
+
     def handle_request(self, method: str, path: str, headers: Any, body: bytes | None) -> Any:
+        if path.split("?")[0].endswith("/"):
+            return _unknown_route()
         try:
             return super().handle_request(method, path, headers, body)
         except ForbiddenError:  # chalice's answer to a path that matches no route (no authorizers here)
-            return {
-                "statusCode": 404,
-                "headers": {"Content-Type": "application/problem+json", "X-Request-Id": uuid.uuid4().hex},
-                "multiValueHeaders": {},
-                "body": json.dumps(UNKNOWN_ROUTE),
-            }
+            return _unknown_route()
+
+
+def _unknown_route() -> dict[str, Any]:
+    return {
+        "statusCode": 404,
+        "headers": {"Content-Type": "application/problem+json", "X-Request-Id": uuid.uuid4().hex},
+        "multiValueHeaders": {},
+        "body": json.dumps(UNKNOWN_ROUTE),
+    }
 
 
 class Handler(ChaliceRequestHandler):

@@ -27,7 +27,7 @@ def _send(
 
 @pytest.mark.parametrize(
     "path",
-    ["/api//health", "/api/listings/stays/../../api/health", "/api/./health", "/api/nope", "/"],
+    ["/api//health", "/api/listings/stays/../../api/health", "/api/./health", "/api/nope", "/", "/api/health/"],
 )
 def test_a_path_that_matches_no_route_is_a_404_problem(live_api: str, path: str) -> None:
     status, headers, body = _send(live_api, "GET", path)
@@ -41,6 +41,14 @@ def test_head_answers_as_get_without_a_body(live_api: str, path: str) -> None:
     head_status, head_headers, head_body = _send(live_api, "HEAD", path)
     assert head_status == get_status and head_body == b"" and get_body
     assert head_headers["Content-Type"] == get_headers["Content-Type"] and head_headers["X-Request-Id"]
+
+
+@pytest.mark.parametrize("path", ["/api/auth/register", "/api/listings/stays/AAAAAAAAAAAAAAAAAAAAAA"])
+def test_options_is_a_method_no_route_declares(live_api: str, path: str) -> None:
+    """Not chalice local's bare CORS answer: the deployed API declares no OPTIONS either."""
+    status, headers, body = _send(live_api, "OPTIONS", path)
+    assert status == 405 and headers["Content-Type"] == "application/problem+json", body
+    assert json.loads(body)["code"] == "METHOD_NOT_ALLOWED" and headers["X-Request-Id"]
 
 
 def test_head_where_there_is_no_get_is_405_without_a_body(live_api: str) -> None:
