@@ -126,6 +126,20 @@ def _render(result: Any, status: int) -> Response:
     return Response(body=result, status_code=status, headers={"Content-Type": "application/json"})
 
 
+def _inputs(request: Request, body: type[BaseModel] | None, query: type[BaseModel] | None) -> dict[str, BaseModel]:
+    """The view's `body` and `query`, parsed; a write that takes no body may send nothing or `{}`."""
+    inputs = {}
+    if body is not None:
+        inputs["body"] = parse(body, raw=request.raw_body)
+    elif request.raw_body and request.method not in ("GET", "HEAD"):
+        from chalicelib.schemas.common import NoBody
+
+        parse(NoBody, raw=request.raw_body)
+    if query is not None:
+        inputs["query"] = parse(query, query=dict(request.query_params or {}))
+    return inputs
+
+
 class ApiBlueprint(Blueprint):
     def operation(
         self,
@@ -156,10 +170,7 @@ class ApiBlueprint(Blueprint):
                         kwargs["caller"] = caller
                     if caller is not None and "owner" in wants:
                         kwargs["owner"] = access.provider_id_of(caller)
-                    if body is not None:
-                        kwargs["body"] = parse(body, raw=request.raw_body)
-                    if query is not None:
-                        kwargs["query"] = parse(query, query=dict(request.query_params or {}))
+                    kwargs.update(_inputs(request, body, query))
                     result = view(**kwargs)
                     _settle_account(auth)
                     return _render(result, status)

@@ -73,6 +73,10 @@ class Strict(_Text):
     model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
+class NoBody(Strict):
+    """What a write that takes no body may send: nothing, or `{}`; any field is unknown."""
+
+
 class Query(_Text):
     """Query parameters: strings by nature, converted to their types; unknown ones refused."""
 

@@ -75,6 +75,26 @@ def test_every_write_with_a_body_refuses_privileged_fields(api: Api, cast: Cast,
     assert items() == before
 
 
+def test_a_write_that_takes_no_body_refuses_any_field(api: Api, cast: Cast, items) -> None:
+    """Cancel, confirm, reject and the deletes take nothing (or `{}`): a reason sent is unknown."""
+    load_all()
+    writes = {(op.method, op.path) for op in OPERATIONS if op.body is None and op.method not in ("GET", "HEAD")}
+    assert len(writes) >= 6
+    before = items()
+    for method, path in sorted(writes):
+        concrete = _concrete(path, cast).replace("{webhook_id}", "x")
+        token = cast.world.guest.access if path.endswith("/cancel") else cast.world.provider.access
+        for body in ({"reason": "changed plans"}, [], "cancel"):
+            reply = api.call(method, concrete, body, token=token)
+            assert (reply.status, reply.code) == (400, "VALIDATION_ERROR"), (path, body, reply.body)
+        assert {"field": "reason", "message": "unknown field"} in api.call(
+            method, concrete, {"reason": "x"}, token=token
+        ).body["errors"]
+    assert items() == before
+    cancelled = api.post(f"/api/bookings/rooms/{cast.booking['id']}/cancel", {}, token=cast.world.guest.access)
+    assert cancelled.status == 200 and cancelled.body["status"] == "CANCELLED", cancelled.body
+
+
 # --- text and numbers: every string of every write refuses control characters; no body takes NaN ---
 
 
