@@ -15,6 +15,7 @@ from chalicelib.schemas.common import (
     Email,
     LongText,
     Name,
+    Nfc,
     OneLine,
     Out,
     PastDate,
@@ -113,7 +114,7 @@ class UserOut(Out):
 class EmergencyContactBody(Strict):
     name: Name
     phone: Phone
-    relation: Annotated[str, Field(min_length=1, max_length=50), OneLine]
+    relation: Annotated[str, Field(min_length=1, max_length=50), OneLine, Nfc]
 
 
 class PassportBody(Strict):
@@ -221,4 +222,4 @@ class ProviderPublic(Out):
 
 class KycRequest(Strict):
     kyc_status: KycStatus
-    note: Annotated[str, Field(max_length=500)] | None = None
+    note: Annotated[str, Field(max_length=500), Nfc] | None = None

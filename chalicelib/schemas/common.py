@@ -113,11 +113,18 @@ def _one_line(value: str) -> str:
     return value
 
 
+def _nfc(value: object) -> object:
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+# Last in a text type's metadata, so that it runs first: a length is that of the stored (NFC)
+# text, not of the sent form (a decomposed "é" is two code points, the stored one).
+Nfc = BeforeValidator(_nfc)
 # Short text is one line; long text may hold tabs and line breaks.
 OneLine = AfterValidator(_one_line)
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), OneLine]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine, Nfc]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Nfc]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), OneLine, Nfc]
 Email = Annotated[EmailStr, Field(max_length=254)]
 CountryCode = TypeAliasType("CountryCode", CountryAlpha2)
 Phone = Annotated[str, Field(max_length=32), AfterValidator(normalise_phone)]

@@ -48,3 +48,15 @@ def test_deep_preferences_are_refused(api: Api, items) -> None:
     reply = api.patch("/api/accounts/guest-profile", raw=raw, token=person.access)
     assert reply.status == 400, reply.body
     assert items() == before
+
+
+def test_a_length_is_that_of_the_stored_nfc_text(api: Api, items) -> None:
+    """200 decomposed "é" are 400 code points sent and 200 stored: a stay name (200) fits."""
+    e = unicodedata.normalize("NFD", "\u00e9")
+    provider = sign_up_provider(api)
+    stay = create_stay(api, provider, name=e * 200)
+    assert stay["name"] == "\u00e9" * 200
+    before = items()
+    reply = api.post("/api/listings/stays", stay_body(name=e * 201), token=provider.access)
+    assert reply.status == 400 and reply.body["errors"][0]["field"] == "name", reply.body
+    assert items() == before
