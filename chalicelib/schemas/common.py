@@ -24,11 +24,14 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 from pydantic.fields import FieldInfo
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_extra_types.country import CountryAlpha2
 from typing_extensions import TypeAliasType
 
@@ -38,6 +41,7 @@ from chalicelib.domain.money import MAX_MINOR_UNIT
 # C0 controls and DEL, except tab and newline (which only single-line types refuse too).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _LINE_BREAK = re.compile(r"[\t\n]")
+_PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def clean_text(value: Any, *, normalize: bool = True) -> Any:
@@ -78,9 +82,29 @@ class NoBody(Strict):
 
 
 class Query(_Text):
-    """Query parameters: strings by nature, converted to their types; unknown ones refused."""
+    """Query parameters: strings by nature, converted to their types; unknown ones refused. A
+    date is `YYYY-MM-DD` only: lax parsing would also read a timestamp (`1798675200`) or a
+    date-time as one."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_dates(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            wrong = [
+                InitErrorDetails(
+                    type=PydanticCustomError("date_format", "must be a date, YYYY-MM-DD"), loc=(key,), input=data[key]
+                )
+                for name, field in cls.model_fields.items()
+                if date in (field.annotation, *get_args(field.annotation))
+                for key in _wire_names(name, field) & data.keys()
+                if not isinstance(data[key], date)
+                and not (isinstance(data[key], str) and _PLAIN_DATE.fullmatch(data[key]))
+            ]
+            if wrong:
+                raise ValidationError.from_exception_data(cls.__name__, wrong)
+        return data
 
 
 class PageQuery(Query):

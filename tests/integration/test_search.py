@@ -213,6 +213,8 @@ def test_a_cursor_only_resumes_its_own_query(api: Api, town: Town) -> None:
         "check_in={d1}&check_out={d40}",
         "check_in={far}&check_out={farther}",
         "check_in=tomorrow&check_out={d10}",
+        "check_in={d1}T00:00:00&check_out={d10}",
+        "check_in={d1}&check_out=1798675200",
         "{dates}&guests=0",
         "{dates}&stay_type=villa",
         "{dates}&min_price=-1",
