@@ -34,7 +34,10 @@ _Refs = Mapping[tuple[Any, JsonSchemaMode], Any]
 _PATH_PARAM = re.compile(r"{(\w+)}")
 _REQUEST_ID = {
     "X-Request-Id": {
-        "description": "The request's id: the one the client sent, or a new one.",
+        "description": (
+            "The request's id: the one the client sent when it is 1-128 of `A-Z a-z 0-9 . _ : -`"
+            " (anything else could forge log lines), else a new one."
+        ),
         "schema": {"type": "string"},
     }
 }
