@@ -63,7 +63,8 @@ def _problems(op: Operation) -> dict[int, list[str]]:
             if name not in codes.setdefault(status, []):
                 codes[status].append(name)
 
-    if op.body is not None or op.query is not None or op.headers:
+    # A write with no body refuses one that has fields (`NoBody`): every write can be a 400.
+    if op.body is not None or op.query is not None or op.headers or op.method not in ("GET", "HEAD"):
         add(400, "VALIDATION_ERROR")
     if op.auth != "none":
         add(401, "NOT_AUTHENTICATED", "TOKEN_EXPIRED", "TOKEN_INVALID")

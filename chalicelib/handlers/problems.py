@@ -141,7 +141,8 @@ def parse(model: type[BaseModel], raw: str | bytes | None = None, query: dict[st
     try:
         parsed = model.model_validate_json(raw or b"") if query is None else model.model_validate(query)
     except ValidationError as exc:
-        raise Invalid("The request is not valid.", errors=field_errors(exc, source) + stray) from exc
+        errors = field_errors(exc, source)  # a query's own Python names pydantic refuses itself
+        raise Invalid("The request is not valid.", errors=errors + [e for e in stray if e not in errors]) from exc
     except (ValueError, TypeError) as exc:  # a validator that failed outside pydantic's own errors
         raise Invalid("The request is not valid.", errors=[{"field": source, "message": "is not valid"}]) from exc
     if stray:

@@ -15,7 +15,6 @@ from chalicelib.schemas.common import (
     Email,
     LongText,
     Name,
-    Nfc,
     OneLine,
     Out,
     PastDate,
@@ -23,6 +22,7 @@ from chalicelib.schemas.common import (
     RatingOut,
     Strict,
     Text,
+    nfc,
 )
 
 MAX_PREFERENCES_BYTES = 4096
@@ -55,7 +55,10 @@ Preferences = TypeAliasType(
 )
 PayoutDetails = TypeAliasType(
     "PayoutDetails",
-    Annotated[dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=200)]], Field(max_length=10)],
+    Annotated[
+        dict[Annotated[str, Field(max_length=40), nfc(40)], Annotated[str, Field(max_length=200), nfc(200)]],
+        Field(max_length=10),
+    ],
 )
 
 
@@ -114,7 +117,7 @@ class UserOut(Out):
 class EmergencyContactBody(Strict):
     name: Name
     phone: Phone
-    relation: Annotated[str, Field(min_length=1, max_length=50), OneLine, Nfc]
+    relation: Annotated[str, Field(min_length=1, max_length=50), OneLine, nfc(50)]
 
 
 class PassportBody(Strict):
@@ -222,4 +225,4 @@ class ProviderPublic(Out):
 
 class KycRequest(Strict):
     kyc_status: KycStatus
-    note: Annotated[str, Field(max_length=500), Nfc] | None = None
+    note: Annotated[str, Field(max_length=500), nfc(500)] | None = None

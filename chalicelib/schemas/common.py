@@ -137,18 +137,31 @@ def _one_line(value: str) -> str:
     return value
 
 
-def _nfc(value: object) -> object:
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+# A stored (NFC) character is sent as at most this many code points (a letter and two marks: "ệ").
+_SENT_PER_STORED = 3
 
 
-# Last in a text type's metadata, so that it runs first: a length is that of the stored (NFC)
-# text, not of the sent form (a decomposed "é" is two code points, the stored one).
-Nfc = BeforeValidator(_nfc)
+def nfc(max_length: int) -> BeforeValidator:
+    """Last in a text type's metadata, so that it runs first: its length is then that of the
+    stored (NFC) text, not of the sent form (a decomposed "é" is two code points, the stored
+    one). Text far over the bound is refused before it is normalized, which takes time
+    quadratic in a run of combining marks."""
+
+    def normalized(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        if len(value) > _SENT_PER_STORED * max_length:
+            raise ValueError(f"must be at most {max_length} characters")
+        return unicodedata.normalize("NFC", value)
+
+    return BeforeValidator(normalized)
+
+
 # Short text is one line; long text may hold tabs and line breaks.
 OneLine = AfterValidator(_one_line)
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine, Nfc]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Nfc]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), OneLine, Nfc]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine, nfc(200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), nfc(2000)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), OneLine, nfc(100)]
 Email = Annotated[EmailStr, Field(max_length=254)]
 CountryCode = TypeAliasType("CountryCode", CountryAlpha2)
 Phone = Annotated[str, Field(max_length=32), AfterValidator(normalise_phone)]

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints
 
 from chalicelib.domain.text import plain_text
-from chalicelib.schemas.common import Nfc, Out, Strict
+from chalicelib.schemas.common import Out, Strict, nfc
 
 
 def _checked(*, multiline: bool, min_length: int, max_length: int) -> AfterValidator:
@@ -24,19 +24,28 @@ def _checked(*, multiline: bool, min_length: int, max_length: int) -> AfterValid
     return AfterValidator(check)
 
 
-# The constraints document the bounds and, after `Nfc` (it runs first), count the stored form;
+# The constraints document the bounds and, after `nfc` (it runs first), count the stored form;
 # the check applies them again to the cleaned (stripped) text.
 Title = Annotated[
-    str, StringConstraints(min_length=1, max_length=120), _checked(multiline=False, min_length=1, max_length=120), Nfc
+    str,
+    StringConstraints(min_length=1, max_length=120),
+    _checked(multiline=False, min_length=1, max_length=120),
+    nfc(120),
 ]
 ReviewBody = Annotated[
-    str, StringConstraints(max_length=4000), _checked(multiline=True, min_length=0, max_length=4000), Nfc
+    str, StringConstraints(max_length=4000), _checked(multiline=True, min_length=0, max_length=4000), nfc(4000)
 ]
 ReplyBody = Annotated[
-    str, StringConstraints(min_length=1, max_length=4000), _checked(multiline=True, min_length=1, max_length=4000), Nfc
+    str,
+    StringConstraints(min_length=1, max_length=4000),
+    _checked(multiline=True, min_length=1, max_length=4000),
+    nfc(4000),
 ]
 Reason = Annotated[
-    str, StringConstraints(min_length=1, max_length=500), _checked(multiline=False, min_length=1, max_length=500), Nfc
+    str,
+    StringConstraints(min_length=1, max_length=500),
+    _checked(multiline=False, min_length=1, max_length=500),
+    nfc(500),
 ]
 
 

@@ -28,6 +28,8 @@ def test_each_operation_lists_its_problem_codes() -> None:
     assert codes["401"] == ["NOT_AUTHENTICATED", "TOKEN_EXPIRED", "TOKEN_INVALID"]
     assert codes["403"] == ["OWN_LISTING"]
     assert set(codes) == {"400", "401", "403", "404", "409", "422", "500", "503"}
+    cancel = paths["/api/bookings/rooms/{booking_id}/cancel"]["post"]["responses"]
+    assert cancel["400"]["x-problem-codes"] == ["VALIDATION_ERROR"]  # a body with fields, on a write that takes none
     params = paths["/api/bookings/rooms/room-booking"]["post"]["parameters"]
     assert {"name": "Idempotency-Key", "in": "header"}.items() <= params[0].items()
     search = paths["/api/listings/search/stays"]["get"]

@@ -53,7 +53,7 @@ def test_a_field_read_by_its_wire_name_refuses_its_python_name_at_any_depth() ->
 
     from chalicelib.errors import Invalid
     from chalicelib.handlers.problems import parse
-    from chalicelib.schemas.rates import RatesIn
+    from chalicelib.schemas.rates import CalendarQuery, RatesIn
     from chalicelib.schemas.search import StaySearchQuery
 
     rule = {"from": "2026-12-03", "to": "2026-12-08", "closed": True}
@@ -64,3 +64,23 @@ def test_a_field_read_by_its_wire_name_refuses_its_python_name_at_any_depth() ->
     dates = {"check_in": "2026-12-20", "check_out": "2026-12-21"}
     for name in ("stay_type", "room_type"):  # both are wire names of one field
         assert parse(StaySearchQuery, query={**dates, name: "hotel"})
+    with pytest.raises(Invalid) as refused:  # pydantic refuses a query's Python name itself: said once
+        parse(CalendarQuery, query={"from": "2026-12-01", "to": "2026-12-05", "from_date": "x"})
+    assert refused.value.extra["errors"] == [{"field": "from_date", "message": "unknown field"}]
+
+
+def test_text_far_over_its_bound_is_refused_before_it_is_normalized() -> None:
+    """NFC takes time quadratic in a run of combining marks: 120,000 of them in a name (100) are
+    refused by their count alone; a name sent decomposed within the bound is measured stored."""
+    import pytest
+
+    from chalicelib.errors import Invalid
+    from chalicelib.handlers.problems import parse
+    from chalicelib.schemas.accounts import RegisterRequest
+
+    person = {"email": "a@example.com", "phone": "+8801711111111", "password": "a long pass phrase 7"}
+    with pytest.raises(Invalid) as refused:
+        parse(RegisterRequest, raw=json.dumps({**person, "full_name": "a" + "\u0301\u0316" * 60000}).encode())
+    assert refused.value.extra["errors"] == [{"field": "full_name", "message": "must be at most 100 characters"}]
+    decomposed = "e\u0302\u0323" * 100  # 300 code points, 100 letters stored
+    assert parse(RegisterRequest, raw=json.dumps({**person, "full_name": decomposed}).encode())
