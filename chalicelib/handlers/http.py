@@ -33,11 +33,11 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Literal
 
 from chalice import Blueprint, Response
-from chalice.app import Request
+from chalice.app import MultiDict, Request
 
 from chalicelib import deadline
 from chalicelib.domain import access
-from chalicelib.errors import NotAuthenticated
+from chalicelib.errors import Invalid, NotAuthenticated
 from chalicelib.handlers.problems import PROBLEM_JSON, STATUS_CODES, parse, problem, problem_for
 from chalicelib.logs import configure_logging, request_id_var
 from chalicelib.observability import outcome_of, record_request, traced
@@ -136,7 +136,11 @@ def _inputs(request: Request, body: type[BaseModel] | None, query: type[BaseMode
 
         parse(NoBody, raw=request.raw_body)
     if query is not None:
-        inputs["query"] = parse(query, query=dict(request.query_params or {}))
+        params = request.query_params or MultiDict(None)
+        twice = [{"field": name, "message": "is given twice"} for name in params if len(params.getlist(name)) > 1]
+        if twice:  # a client that sends two values means one of them; which one is not ours to guess
+            raise Invalid("The request is not valid.", errors=twice)
+        inputs["query"] = parse(query, query=dict(params))
     return inputs
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-import re
+from collections import Counter
+from decimal import Decimal
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -96,27 +97,48 @@ def _finite(number: str) -> float:
     value = float(number)
     if not math.isfinite(value):  # 1e309 overflows a double: it would become Infinity, then null
         raise ValueError("numbers must be finite")
-    if value == 0 and any(digit in "123456789" for digit in re.split("[eE]", number)[0]):
-        raise ValueError("numbers must not underflow a double")  # 1e-400 would be stored as 0
+    if Decimal(number) != Decimal(repr(value)):  # 1e-400 would be stored as 0, 10.00000000000000001 as 10.0
+        raise ValueError(f"numbers must fit a double: {number[:40]} would be read as {value!r}")
     return value
 
 
+# The largest double, 1.8e308, has 309 digits; Python refuses to read an int of over 4,300.
+_DOUBLE_DIGITS = 309
+
+
 def _double_sized(number: str) -> int:
+    if len(number.lstrip("-")) > _DOUBLE_DIGITS:
+        raise ValueError("numbers must fit a double")
     value = int(number)
     try:
         float(value)
-    except OverflowError as exc:  # a 400-digit integer is no double, and no client reads it as one
+    except OverflowError as exc:  # a 309-digit integer may still pass the largest double
         raise ValueError("numbers must fit a double") from exc
     return value
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        twice = next(key for key, count in Counter(key for key, _ in pairs).items() if count > 1)
+        raise ValueError(f"the key {twice[:40]!r} is given twice")
+    return found
+
+
 def _strict_json(raw: str | bytes) -> object:
     """Refuse what is not JSON but Python's and pydantic's parsers take: NaN, Infinity,
-    numbers that overflow a double (they would be stored as null, or as digits no client reads)
-    and nonzero ones that underflow it (stored as 0). Nesting is bounded by the
-    parser's recursion limit (a RecursionError is a ValueError here, so a 400)."""
+    numbers that a double cannot hold as written (that overflow it, would be stored as null or as
+    digits no client reads; that underflow it or carry more digits than it holds, would be stored
+    as something else), and a key given twice in one object (parsers keep one of the two). Nesting
+    is bounded by the parser's recursion limit (a RecursionError is a ValueError here, so a 400)."""
     try:
-        return json.loads(raw, parse_constant=_not_json, parse_float=_finite, parse_int=_double_sized)
+        return json.loads(
+            raw,
+            parse_constant=_not_json,
+            parse_float=_finite,
+            parse_int=_double_sized,
+            object_pairs_hook=_unique_keys,
+        )
     except RecursionError as exc:
         raise ValueError("nests too deeply") from exc
     except json.JSONDecodeError:

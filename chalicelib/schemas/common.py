@@ -178,26 +178,32 @@ def _not_in_future(value: date) -> date:
 PastDate = Annotated[date, AfterValidator(_not_in_future)]
 
 
+# Money as text is read in its plain decimal form only ("3500.50"): not " 5 ", "+5", "1e3" nor
+# other scripts' digits, which Decimal() would take.
+_PLAIN_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
 def _number_or_text(value: object) -> object:
     # Decimal() would read a list as a (sign, digits, exponent) tuple; only numbers and text are money.
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         raise ValueError("must be a number")
+    if isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value):
+        raise ValueError("must be a number")
     return value
 
 
-_MONEY_DIGITS = 10
+# A price is below 10,000,000,000 in any currency (JPY 9,999,999,999; KWD 9,999,999,999.999).
+_MONEY_BELOW = 10**10
 # Money in and out: exact Decimal inside, a JSON number on the wire. Its decimals are checked
 # against the currency's minor unit where the currency is known (`chalicelib.domain.money`).
 # The document shows a number with standard keywords only (no `multipleOf`: the minor unit is
-# the currency's, not fixed); text such as "12.50" is still read exactly, as before.
+# the currency's, not fixed); text in plain decimal form ("12.50") is still read exactly.
 Money = Annotated[
     Decimal,
     BeforeValidator(_number_or_text),
-    Field(gt=0, max_digits=_MONEY_DIGITS, decimal_places=MAX_MINOR_UNIT, strict=False, allow_inf_nan=False),
+    Field(gt=0, lt=_MONEY_BELOW, decimal_places=MAX_MINOR_UNIT, strict=False, allow_inf_nan=False),
     PlainSerializer(float, return_type=float, when_used="json"),
-    WithJsonSchema(
-        {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10 ** (_MONEY_DIGITS - MAX_MINOR_UNIT)}
-    ),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": _MONEY_BELOW}),
 ]
 
 

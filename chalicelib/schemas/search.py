@@ -43,7 +43,7 @@ class AvailabilityQuery(PageQuery):
 class StaySearchQuery(AvailabilityQuery):
     min_price: Price | None = None
     max_price: Price | None = None
-    sort: Literal["price_asc", "price_desc", "rating_desc"] | None = None
+    sort: Literal["price_asc", "price_desc", "rating_desc"] = "price_asc"
 
     @model_validator(mode="after")
     def _price_range(self) -> StaySearchQuery:

@@ -19,7 +19,7 @@ from typing import TypeVar
 from chalicelib import clock
 from chalicelib.domain import bookings as rules
 from chalicelib.domain import cursors, rates
-from chalicelib.domain.listings import STAY_TYPES
+from chalicelib.domain.listings import STAY_TYPES, city_key
 from chalicelib.errors import Invalid
 from chalicelib.models.listings import Room, Stay
 from chalicelib.models.search_index import (
@@ -198,8 +198,15 @@ _CURSOR_FORMAT = 2
 
 
 def _scope(kind: str, query: AvailabilityQuery) -> str:
-    """What a cursor belongs to: the query, less where it is and how long a page is."""
+    """What a cursor belongs to: what the query means (its city as the index keys it, its prices
+    as numbers, so `city=DHAKA` or `max_price=100.00` resumes a page of `city=Dhaka&max_price=100`),
+    less where it is and how long a page is."""
     asked = query.model_dump(mode="json", exclude={"cursor", "limit"})
+    if query.city is not None:
+        asked["city"] = city_key(query.city)
+    for bound in ("min_price", "max_price"):
+        if asked.get(bound) is not None:
+            asked[bound] = str(getattr(query, bound).normalize())
     digest = hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()[:32]
     return f"{kind}:{_CURSOR_FORMAT}:{digest}"
 

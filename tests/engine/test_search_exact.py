@@ -204,6 +204,8 @@ def test_paged_stay_search_equals_brute_force(seed: int, tiny_budget: None) -> N
             "sort": rng.choice([None, "price_asc", "price_desc", "rating_desc"]),
             "limit": rng.randrange(1, 5),
         }
+        if base["sort"] is None:  # not sent: the default
+            del base["sort"]
         query = StaySearchQuery(**base)
         cards = walk_all(search.search_stays, lambda cursor: StaySearchQuery(**base, cursor=cursor))  # noqa: B023
         got = [(c.id, c.min_total_price, c.max_total_price, c.available_room_count) for c in cards]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from tests.factories import Api, Person, add_room, create_stay, room_body, sign_up, sign_up_provider, stay_body
@@ -33,6 +35,19 @@ def test_a_room_carries_its_stays_currency_and_an_exact_price(api: Api, provider
     assert room["price_per_night"] == 1234.56 and room["currency"] == "BDT"
     assert room["stay_id"] == stay["id"]
     assert room["amenities"] == ["wifi", "breakfast"]
+
+
+def test_a_price_may_be_as_high_as_the_document_says(api: Api, provider: Person) -> None:
+    from chalicelib.handlers.openapi import document
+
+    bound = document()["components"]["schemas"]["RoomCreate"]["properties"]["price_per_night"]["exclusiveMaximum"]
+    for currency, price in (("JPY", bound - 1), ("KWD", bound - Decimal("0.001")), ("VND", 4_500_000)):
+        made = api.post("/api/listings/stays", stay_body(currency=currency), token=provider.access)
+        room = add_room(api, provider, made.body["id"], price_per_night=str(price))
+        assert Decimal(str(room["price_per_night"])) == price, room
+    path = f"/api/listings/stays/{made.body['id']}/rooms"
+    reply = api.post(path, room_body(price_per_night=bound), token=provider.access)
+    assert (reply.status, reply.code) == (400, "VALIDATION_ERROR"), reply.body
 
 
 def test_unknown_stay_is_404(api: Api) -> None:
@@ -73,7 +88,12 @@ def test_bad_stays_are_400_and_write_nothing(api: Api, provider: Person, items, 
         {"price_per_night": -10},
         {"price_per_night": 10.005},
         {"price_per_night": 123456789012},
+        {"price_per_night": 10_000_000_000},
         {"price_per_night": "cheap"},
+        {"price_per_night": " 5 "},
+        {"price_per_night": "+5"},
+        {"price_per_night": "1e3"},
+        {"price_per_night": "\u0661\u0662"},  # Arabic-Indic 12, which Decimal() reads
         {"price_per_night": None},
         {"price_per_night": [{}, {}, {}]},
         {"price_per_night": True},

@@ -202,6 +202,15 @@ def test_a_cursor_only_resumes_its_own_query(api: Api, town: Town) -> None:
     assert rooms.status == 400
 
 
+def test_a_cursor_resumes_the_same_query_however_it_is_spelled(api: Api, town: Town) -> None:
+    asked = f"limit=1&city=Dhaka&max_price=100000&{town.dates()}"
+    first = search(api, asked)
+    second = search(api, f"{asked}&cursor={first['next_cursor']}")
+    for spelled in ("limit=1&city=DHAKA&max_price=100000.00", "limit=1&city=dhaka&max_price=100000&sort=price_asc"):
+        again = search(api, f"{spelled}&{town.dates()}&cursor={first['next_cursor']}")
+        assert again == second, spelled
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -223,6 +232,8 @@ def test_a_cursor_only_resumes_its_own_query(api: Api, town: Town) -> None:
         "{dates}&page=2",
         "{dates}&limit=500",
         "{dates}&stay_type=hotel&room_type=hotel",
+        "{dates}&city=Dhaka&city=Sylhet",
+        "{dates}&guests=2&guests=2",
     ],
 )
 def test_bad_searches_are_400(api: Api, town: Town, query: str) -> None:

@@ -157,8 +157,13 @@ def test_every_string_of_every_write_refuses_control_characters(api: Api, cast: 
     assert items() == before
 
 
-# A 400-digit integer overflows a double as 1e309 does; 1e-400 underflows it to 0.
-@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e309", "1" * 400, "-1e-400", "1.5e-400"])
+# A 400-digit integer overflows a double as 1e309 does (5,000 digits are more than Python reads as
+# an int); 1e-400 underflows it to 0; 10.00000000000000001 has more digits than it holds.
+NO_DOUBLE = ["NaN", "Infinity", "-Infinity", "1e309", "1" * 400, "9" * 5000, "-1e-400", "1.5e-400"]
+NO_DOUBLE += ["10.00000000000000001"]
+
+
+@pytest.mark.parametrize("number", NO_DOUBLE)
 def test_no_body_takes_a_number_no_double_holds(api: Api, cast: Cast, items, number: str) -> None:
     before = items()
     for method, path, body, token in _writes(cast):
@@ -166,11 +171,27 @@ def test_no_body_takes_a_number_no_double_holds(api: Api, cast: Cast, items, num
             raw = json.dumps({**body, field: "__NUMBER__"}).replace('"__NUMBER__"', number).encode()
             reply = api.call(method, path, raw=raw, token=token)
             assert reply.status == 400, (path, field, reply.body)
+            assert "sys." not in json.dumps(reply.body), reply.body  # no internals, such as Python's int limit
     reply = api.call(
         "PATCH",
         "/api/accounts/guest-profile",
         raw=f'{{"preferences": {{"budget": {number}}}}}'.encode(),
         token=cast.stranger.access,
     )
+    assert (reply.status, reply.code) == (400, "VALIDATION_ERROR"), reply.body
+    assert items() == before
+
+
+def test_no_body_takes_a_key_twice(api: Api, cast: Cast, items) -> None:
+    """A parser keeps one of the two values and another layer may read the other: refused."""
+    before = items()
+    for method, path, body, token in _writes(cast):
+        field, value = next(iter(body.items()))
+        raw = json.dumps(body)[:-1] + f", {json.dumps(field)}: {json.dumps(value)}}}"
+        reply = api.call(method, path, raw=raw.encode(), token=token)
+        assert (reply.status, reply.code) == (400, "VALIDATION_ERROR"), (path, reply.body)
+        assert "given twice" in reply.body["errors"][0]["message"], reply.body
+    nested = '{"preferences": {"diet": "halal", "diet": "vegan"}}'
+    reply = api.call("PATCH", "/api/accounts/guest-profile", raw=nested.encode(), token=cast.stranger.access)
     assert (reply.status, reply.code) == (400, "VALIDATION_ERROR"), reply.body
     assert items() == before
