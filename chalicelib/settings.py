@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     max_advance_days: int = Field(365, ge=1)
     max_pending_per_guest: int = Field(5, ge=1)
     pending_hold_hours: int = Field(24, ge=1)
+    # ... or at check-in time, but never less than this after the booking (one made late on the day).
+    pending_least_hold_minutes: int = Field(60, ge=1)
     idempotency_ttl_hours: int = Field(24, ge=1)
     # Lock items of past nights are removed by DynamoDB's TTL this long after the night.
     lock_ttl_days: int = Field(3, ge=1)

@@ -70,6 +70,9 @@ def stay_problems(
     return problems
 
 
-def pending_due(created_at: datetime, check_in_at: datetime, hold: timedelta) -> datetime:
-    """A PENDING booking expires when the hold runs out or check-in time comes, whichever is first."""
-    return min(created_at + hold, check_in_at)
+def pending_due(created_at: datetime, check_in_at: datetime, hold: timedelta, least: timedelta) -> datetime:
+    """A PENDING booking expires when the hold runs out or check-in time comes, whichever is
+    first, but never less than `least` after it was made: one made late on its check-in day
+    (tonight's room at 18:00, check-in from 14:00) leaves its provider `least` to answer, where
+    a hold that ended before it began could be neither confirmed nor cancelled."""
+    return min(created_at + hold, max(check_in_at, created_at + least))

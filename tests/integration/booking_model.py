@@ -28,6 +28,7 @@ from tests.factories import Api, Person, add_room, create_stay, sign_up, sign_up
 
 ZONE = ZoneInfo("Asia/Dhaka")
 HOLD = timedelta(hours=24)
+LEAST_HOLD = timedelta(hours=1)  # a booking made near or past check-in time still gets this
 REVIEW_WINDOW = timedelta(days=30)
 GUESTS = 3
 # The base price: half a night's price ends in a half cent, so the model checks the half-even
@@ -80,7 +81,7 @@ class Booked:
         check_in_at = datetime.combine(self.check_in, datetime.min.time(), ZONE).replace(hour=14)
         if self.status == "CONFIRMED":
             return datetime.combine(self.check_out, datetime.min.time(), ZONE).replace(hour=12)
-        return min(self.created + HOLD, check_in_at)
+        return min(self.created + HOLD, max(check_in_at, self.created + LEAST_HOLD))
 
     @property
     def checked_out(self) -> datetime:

@@ -6,12 +6,13 @@ run did not reach for the next, and makes a hold that ran out unconfirmable."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from chalice.test import Client
 
 from chalicelib import clock
 from chalicelib.domain import cursors
+from chalicelib.domain.bookings import local_instant, today_in
 from chalicelib.domain.ids import new_id
 from chalicelib.models.bookings import Booking
 from chalicelib.settings import get_settings
@@ -198,6 +199,22 @@ def test_a_hold_expires_at_check_in_time_if_that_comes_first(
     frozen_clock.advance(hours=23)  # within the 24 h hold, but past 14:00 Dhaka on the check-in day
     run_timers(client)
     assert api.get(f"/api/bookings/rooms/{booking['id']}", token=world.guest.access).body["status"] == "CANCELLED"
+
+
+def test_a_booking_made_after_check_in_time_leaves_its_provider_the_least_hold(
+    client: Client, api: Api, world: World, frozen_clock
+) -> None:
+    today = today_in("Asia/Dhaka", clock.utcnow())
+    frozen_clock.now = local_instant(today, "18:00", "Asia/Dhaka").astimezone(UTC)  # 4 h past check-in time
+    late = book(api, world, start=0, end=1)
+    unanswered = book(api, world, start=0, end=1, room_id=world.other_room["id"])
+    frozen_clock.advance(minutes=59)
+    assert run_timers(client)["expired"] == 0
+    assert act(api, late, "confirm", world.provider).body["status"] == "CONFIRMED"
+    frozen_clock.advance(minutes=2)  # the least hold (60 min) has run out
+    assert (act(api, unanswered, "confirm", world.provider).code) == "INVALID_TRANSITION"
+    assert run_timers(client)["expired"] == 1
+    assert api.get(f"/api/bookings/rooms/{unanswered['id']}", token=world.guest.access).body["status"] == "CANCELLED"
 
 
 def test_a_run_cut_short_leaves_the_rest_for_the_next(api: Api, world: World, frozen_clock) -> None:

@@ -107,7 +107,15 @@ def test_only_pending_and_confirmed_hold_nights() -> None:
 
 
 def test_a_hold_ends_at_check_in_if_that_comes_first() -> None:
-    created = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
+    created, hold, least = datetime(2026, 11, 23, 0, 0, tzinfo=UTC), timedelta(hours=24), timedelta(hours=1)
     soon = created + timedelta(hours=5)
-    assert rules.pending_due(created, soon, timedelta(hours=24)) == soon
-    assert rules.pending_due(created, created + timedelta(days=9), timedelta(hours=24)) == created + timedelta(hours=24)
+    assert rules.pending_due(created, soon, hold, least) == soon
+    assert rules.pending_due(created, created + timedelta(days=9), hold, least) == created + hold
+
+
+def test_a_hold_lasts_the_least_hold_when_check_in_time_is_near_or_past() -> None:
+    created, hold, least = datetime(2026, 11, 23, 12, 0, tzinfo=UTC), timedelta(hours=24), timedelta(hours=1)
+    for check_in_at in (created - timedelta(hours=4), created, created + timedelta(minutes=10)):
+        assert rules.pending_due(created, check_in_at, hold, least) == created + least
+    short = timedelta(minutes=30)  # a hold shorter than the least hold still ends first
+    assert rules.pending_due(created, created - timedelta(hours=4), short, least) == created + short

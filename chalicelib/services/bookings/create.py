@@ -126,7 +126,12 @@ def _new_booking(
         total_price=quote.total,
         currency=room.currency,
         note=body.note,
-        due_at=rules.pending_due(now, check_in_at, timedelta(hours=settings.pending_hold_hours)),
+        due_at=rules.pending_due(
+            now,
+            check_in_at,
+            timedelta(hours=settings.pending_hold_hours),
+            timedelta(minutes=settings.pending_least_hold_minutes),
+        ),
         cancellation_policy=BookingPolicyMap.snapshot(stay.cancellation_policy.policy(), check_in_at),
         guest=GuestSnapshot.of(user),
         provider=provider,
