@@ -23,7 +23,12 @@ from urllib.parse import urlsplit
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv6 forms whose last 32 bits are an IPv4 address, judged by it: IPv4-compatible (::/96),
+# -mapped (::ffff:0:0/96), -translated (::ffff:0:0:0/96) and NAT64's well-known prefix. 6to4
+# (2002::/16) carries one too, in bits 16-48; local-use NAT64 (64:ff9b:1::/48) places its own
+# way and is refused outright.
+_IPV4_TAILS = [ipaddress.IPv6Network(n) for n in ("::/96", "::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96")]
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
 
 
 class UnsafeUrl(ValueError):
@@ -50,11 +55,12 @@ def system_resolver(host: str, port: int) -> list[str]:
 
 def is_public(address: IpAddress) -> bool:
     if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or (
-            ipaddress.IPv4Address(int(address) & 0xFFFFFFFF) if address in _NAT64 else None
-        )
-        if embedded is not None:
-            return is_public(embedded)
+        if address in _LOCAL_NAT64:
+            return False
+        if address.sixtofour is not None:
+            return is_public(address.sixtofour)
+        if any(address in tails for tails in _IPV4_TAILS):
+            return is_public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     return address.is_global and not address.is_multicast
 
 

@@ -31,6 +31,11 @@ PUBLIC = resolving_to("93.184.216.34")
         "https://[::1]/hook",
         "https://[::ffff:10.0.0.1]/hook",
         "https://[64:ff9b::a00:1]/hook",
+        "https://[2002:a9fe:a9fe::]/hook",  # 6to4 of 169.254.169.254
+        "https://[2002:7f00:1::]/hook",
+        "https://[::127.0.0.1]/hook",  # IPv4-compatible
+        "https://[::ffff:0:7f00:1]/hook",  # IPv4-translated
+        "https://[64:ff9b:1::a00:1]/hook",  # local-use NAT64
         "https://[fe80::1]/hook",
         "https://100.64.0.1/hook",
         "https://0.0.0.0/hook",
@@ -72,6 +77,13 @@ def test_a_public_https_url_is_accepted_and_its_checked_address_is_the_one_to_co
     target = parse("https://hooks.example.com:8443/in?x=1", allow_local=False)
     assert (target.host, target.port, target.path) == ("hooks.example.com", 8443, "/in?x=1")
     assert resolve(target, allow_local=False, resolver=PUBLIC) == "93.184.216.34"
+
+
+@pytest.mark.parametrize(
+    "address", ["2606:4700::1111", "2002:5db8:d822::1", "::ffff:93.184.216.34", "64:ff9b::5db8:d822"]
+)
+def test_an_ipv6_address_is_accepted_when_it_is_public_or_carries_a_public_ipv4(address: str) -> None:
+    check_registration(f"https://[{address}]/in", allow_local=False, resolver=PUBLIC)
 
 
 def test_a_name_that_does_not_resolve_yet_is_accepted_at_registration_but_not_sent_to() -> None:
