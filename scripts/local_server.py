@@ -2,15 +2,19 @@
 
 `python -m scripts.local_server --host H --port P --stage S` serves the app as
 `chalice local --no-autoreload` does (same app loading, stage environment, threads), with
-two differences that make `make run` behave as the deployed API:
+these differences, which make `make run` behave as the deployed API:
 
 - a path that matches no route (`/api//health`, dot segments, typos, a trailing slash,
   which chalice local would strip) is the problem document 404 `NOT_FOUND` with
   `X-Request-Id` that the template's gateway response for `MISSING_AUTHENTICATION_TOKEN`
   gives, not chalice's local 403 JSON;
-- OPTIONS goes to the app like any undeclared method (a 405 problem document), not to
-  chalice local's bare CORS preflight answer: no route declares CORS, so the deployed API
-  has no OPTIONS method either;
+- OPTIONS, TRACE and CONNECT go to the app like any undeclared method (a 405 problem
+  document), not to chalice local's bare CORS preflight answer or http.server's 501 page:
+  no route declares CORS, so the deployed API has no OPTIONS method either; what http.server
+  answers itself (a method it has no name for, a malformed request line) is a problem
+  document too;
+- the listening socket queues 128 connections (http.server's default is 5, so a burst of a
+  few dozen clients saw connections reset);
 - the event carries the client's real address as `requestContext.identity.sourceIp`
   (chalice local always says 127.0.0.1), so sign-in throttling per address can be tried
   locally from several loopback addresses (127.0.0.2, ...).
@@ -23,6 +27,7 @@ import json
 import logging
 import sys
 import uuid
+from http import HTTPStatus
 from http.server import HTTPServer
 from typing import Any
 
@@ -37,8 +42,10 @@ from chalice.local import (
     LocalChalice,
     LocalDevServer,
     LocalGateway,
+    ThreadedHTTPServer,
 )
 
+from chalicelib.handlers.problems import STATUS_CODES
 from scripts import dynamodb_local
 from scripts.deploy_template import gateway_problem
 
@@ -79,12 +86,34 @@ def _unknown_route() -> dict[str, Any]:
 
 
 class Handler(ChaliceRequestHandler):
+    # As chalice local's own do_GET ... do_OPTIONS: the app answers these as undeclared methods.
+    do_TRACE = do_CONNECT = ChaliceRequestHandler._generic_handle
+
     def __init__(
         self, request: bytes, client_address: tuple[str, int], server: HTTPServer, app_object: Chalice, config: Config
     ) -> None:
         # The base class handles the request inside __init__, so the gateway comes first.
         self.local_gateway = Gateway(app_object, config, client_address[0])
         super(ChaliceRequestHandler, self).__init__(request, client_address, server)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own answers (501 for a method it has no handler for, 400 for a
+        malformed request line, 414, 431) as problem documents; an unknown method is a 405."""
+        code = 405 if code == HTTPStatus.NOT_IMPLEMENTED else code
+        detail = HTTPStatus(code).phrase
+        body = json.dumps(gateway_problem(code, STATUS_CODES.get(code, HTTPStatus(code).name), detail)).encode()
+        self.send_response(code, detail)
+        self.send_header("Content-Type", "application/problem+json")
+        self.send_header("X-Request-Id", uuid.uuid4().hex)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class Server(ThreadedHTTPServer):
+    request_queue_size = 128
 
 
 def server(host: str, port: int, stage: str) -> LocalDevServer:
@@ -95,7 +124,7 @@ def server(host: str, port: int, stage: str) -> LocalDevServer:
     # As chalice.local.create_local_server: `current_request` per thread.
     CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
     app.__class__ = CustomLocalChalice
-    return LocalDevServer(app, config, host, port, handler_cls=Handler)
+    return LocalDevServer(app, config, host, port, handler_cls=Handler, server_cls=Server)
 
 
 def main() -> int:

@@ -74,7 +74,7 @@ def _decode(token: str, *, kind: str, key: str, issuer: str) -> dict[str, Any]:
     except jwt.PyJWTError as exc:
         raise NotAuthenticated("The token is not valid.", code="TOKEN_INVALID") from exc
     if payload.get("token_use") != kind:
-        raise NotAuthenticated(f"An {kind} token is required here.", code="TOKEN_INVALID")
+        raise NotAuthenticated(f"This takes the {kind} token, not another.", code="TOKEN_INVALID")
     return payload
 
 

@@ -141,6 +141,8 @@ def _strict_json(raw: str | bytes) -> object:
         )
     except RecursionError as exc:
         raise ValueError("nests too deeply") from exc
+    except UnicodeDecodeError as exc:  # its own text names codecs and byte positions
+        raise ValueError("is not UTF-8") from exc
     except json.JSONDecodeError:
         return None  # pydantic's parser names the error itself
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
@@ -43,10 +45,12 @@ def test_head_answers_as_get_without_a_body(live_api: str, path: str) -> None:
     assert head_headers["Content-Type"] == get_headers["Content-Type"] and head_headers["X-Request-Id"]
 
 
+@pytest.mark.parametrize("method", ["OPTIONS", "TRACE", "CONNECT", "BREW"])
 @pytest.mark.parametrize("path", ["/api/auth/register", "/api/listings/stays/AAAAAAAAAAAAAAAAAAAAAA"])
-def test_options_is_a_method_no_route_declares(live_api: str, path: str) -> None:
-    """Not chalice local's bare CORS answer: the deployed API declares no OPTIONS either."""
-    status, headers, body = _send(live_api, "OPTIONS", path)
+def test_options_and_unknown_methods_are_405_problems(live_api: str, method: str, path: str) -> None:
+    """Not chalice local's bare CORS answer nor http.server's 501 page: the deployed API
+    declares no OPTIONS either."""
+    status, headers, body = _send(live_api, method, path)
     assert status == 405 and headers["Content-Type"] == "application/problem+json", body
     assert json.loads(body)["code"] == "METHOD_NOT_ALLOWED" and headers["X-Request-Id"]
 
@@ -65,3 +69,31 @@ def test_the_app_sees_the_connections_address(live_api: str) -> None:
     right = {"email": account["email"], "password": PASSWORD}
     assert _send(live_api, "POST", "/api/auth/token", right, source="127.0.0.2")[0] == 429
     assert _send(live_api, "POST", "/api/auth/token", right, source="127.0.0.3")[0] == 200
+
+
+def test_what_http_server_refuses_itself_is_a_problem(live_api: str) -> None:
+    url = urlsplit(live_api)
+    with socket.create_connection((url.hostname, url.port), timeout=30) as raw:
+        raw.sendall(b"GET /api/health HTTP/1.1\r\n" + b"X-Many: 1\r\n" * 101 + b"\r\n")  # over its 100 headers
+        answer = raw.makefile("rb").read()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 431"), head
+    assert b"application/problem+json" in head and b"X-Request-Id" in head
+    assert json.loads(body)["status"] == 431
+
+
+def test_a_burst_of_clients_is_queued_not_dropped(live_api: str) -> None:
+    """http.server queues 5 connections by default: the rest of a burst had their handshake
+    dropped (a retry a second later, or a reset), so connecting took a second or failed."""
+    url = urlsplit(live_api)
+
+    def connect(_: int) -> socket.socket:
+        # The kernel completes a handshake at once while the queue has room, however busy the app.
+        return socket.create_connection((url.hostname, url.port), timeout=0.9)
+
+    with ThreadPoolExecutor(64) as pool:
+        connections = list(pool.map(connect, range(64)))
+    for connection in connections:
+        connection.close()
+    assert len(connections) == 64
+    assert _send(live_api, "GET", "/api/health")[0] == 200

@@ -84,3 +84,15 @@ def test_text_far_over_its_bound_is_refused_before_it_is_normalized() -> None:
     assert refused.value.extra["errors"] == [{"field": "full_name", "message": "must be at most 100 characters"}]
     decomposed = "e\u0302\u0323" * 100  # 300 code points, 100 letters stored
     assert parse(RegisterRequest, raw=json.dumps({**person, "full_name": decomposed}).encode())
+
+
+def test_a_body_that_is_not_utf8_is_named_so_without_codec_internals() -> None:
+    import pytest
+
+    from chalicelib.errors import Invalid
+    from chalicelib.handlers.problems import parse
+    from chalicelib.schemas.bookings import BookingCreate
+
+    with pytest.raises(Invalid) as refused:
+        parse(BookingCreate, raw=b'{"note": "caf\xe9"}')
+    assert refused.value.extra["errors"] == [{"field": "body", "message": "is not UTF-8"}]
