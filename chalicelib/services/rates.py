@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -68,8 +68,17 @@ def _check_span(stay: Stay, first: date) -> None:
         raise Invalid("The request is not valid.", errors=[{"field": "from", "message": message}])
 
 
+def _sellable_nights(stay: Stay, now: datetime) -> tuple[date, date]:
+    """The first and last night a booking made now can hold: from today (stay's zone) to the
+    last night of the longest stay that starts on the last day a booking may start."""
+    settings = get_settings()
+    today = today_in(stay.timezone, now)
+    return today, today + timedelta(days=settings.max_advance_days + settings.max_nights - 1)
+
+
 def calendar(stay_id: str, first: date, end: date) -> tuple[Stay, list[tuple[Room, list[tuple[rates.Night, bool]]]]]:
-    """Each room's nights of `[first, end)`: evaluated settings and whether it can be sold.
+    """Each room's nights of `[first, end)`: evaluated settings and whether it can be sold (not
+    a night already past, nor one beyond what a booking made now could reach).
 
     Two round trips whatever the span: the Query of the partition `STAY#<id>` (the stay,
     its rooms and their rules), then the consistent Query of `NIGHTS#<id>` between the
@@ -78,9 +87,16 @@ def calendar(stay_id: str, first: date, end: date) -> tuple[Stay, list[tuple[Roo
     _check_span(stay, first)
     taken = taken_nights(stay.id, first, end)
     now = clock.utcnow()
+    soonest, latest = _sellable_nights(stay, now)
     days = []
     for room in rooms:
         nights = rates.nights_between(room.rate_rules(), room.price_per_night, first, end)
-        free = [room.for_sale(now) and not n.closed and (n.date.isoformat(), room.id) not in taken for n in nights]
+        free = [
+            soonest <= n.date <= latest
+            and room.for_sale(now)
+            and not n.closed
+            and (n.date.isoformat(), room.id) not in taken
+            for n in nights
+        ]
         days.append((room, list(zip(nights, free, strict=True))))
     return stay, days

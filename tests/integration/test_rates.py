@@ -8,6 +8,7 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.domain.bookings import today_in
+from chalicelib.settings import get_settings
 from tests.factories import Api, sign_up_provider
 from tests.integration.conftest import World
 
@@ -211,7 +212,24 @@ def test_bad_calendar_spans_are_400(api: Api, world: World, start: int, end: int
 
 
 def test_the_calendar_starts_as_early_as_yesterday_and_spans_up_to_62_nights(api: Api, world: World) -> None:
-    assert len(calendar(api, world, -1, 61)["rooms"][0]["nights"]) == 62
+    nights = calendar(api, world, -1, 61)["rooms"][0]["nights"]
+    assert len(nights) == 62
+    assert [n["available"] for n in nights[:2]] == [False, True]  # yesterday is past
+
+
+def test_the_calendar_offers_no_night_a_booking_made_now_cannot_reach(api: Api, world: World) -> None:
+    settings = get_settings()
+    last = settings.max_advance_days + settings.max_nights - 1  # the last night of the latest longest stay
+    nights = calendar(api, world, last - 1, last + 2)["rooms"][0]["nights"]
+    assert [n["available"] for n in nights] == [True, True, False]
+    start = world.day(settings.max_advance_days)
+    end = world.day(settings.max_advance_days + settings.max_nights)
+    reply = api.post(
+        "/api/bookings/rooms/room-booking",
+        {**world.body(), "check_in": start, "check_out": end},
+        token=world.guest.access,
+    )
+    assert reply.status == 201, reply.body  # so the night before `last + 1` was indeed sellable
 
 
 def test_the_calendar_of_an_unknown_stay_is_not_found(api: Api, world: World) -> None:
