@@ -81,9 +81,7 @@ def cancel_booking(caller: AccessClaims, booking_id: str) -> BookingDetail:
     problems={403: ("FORBIDDEN",), 409: ("INVALID_TRANSITION", "CONFLICT")},
 )
 def confirm_booking(caller: AccessClaims, booking_id: str) -> BookingDetail:
-    """The provider confirms a PENDING booking while its hold lasts: 24 h, or until check-in time if
-    that comes first, but at least an hour after it was made (a booking for tonight made after
-    check-in time); a hold that ran out is 409 `INVALID_TRANSITION`."""
+    """The provider confirms a PENDING booking within its hold (24 h or to check-in time, at least 1 h)."""
     return BookingDetail.model_validate(bookings.confirm_booking(caller, booking_id))
 
 

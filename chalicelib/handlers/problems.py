@@ -97,8 +97,10 @@ def _finite(number: str) -> float:
     value = float(number)
     if not math.isfinite(value):  # 1e309 overflows a double: it would become Infinity, then null
         raise ValueError("numbers must be finite")
-    if Decimal(number) != Decimal(repr(value)):  # 1e-400 would be stored as 0, 10.00000000000000001 as 10.0
-        raise ValueError(f"numbers must fit a double: {number[:40]} would be read as {value!r}")
+    # 1e-400 would be stored as 0. Digits past a double's precision are not refused: %.17g
+    # writes 0.1 as 0.10000000000000001, the same double, and clients send what it writes.
+    if value == 0 and Decimal(number) != 0:
+        raise ValueError("numbers must not underflow a double")
     return value
 
 
@@ -127,10 +129,10 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _strict_json(raw: str | bytes) -> object:
     """Refuse what is not JSON but Python's and pydantic's parsers take: NaN, Infinity,
-    numbers that a double cannot hold as written (that overflow it, would be stored as null or as
-    digits no client reads; that underflow it or carry more digits than it holds, would be stored
-    as something else), and a key given twice in one object (parsers keep one of the two). Nesting
-    is bounded by the parser's recursion limit (a RecursionError is a ValueError here, so a 400)."""
+    numbers that a double cannot hold (that overflow it, would be stored as null or as digits no
+    client reads; nonzero ones that underflow it, as 0), and a key given twice in one object
+    (parsers keep one of the two). Nesting is bounded by the parser's recursion limit (a
+    RecursionError is a ValueError here, so a 400)."""
     try:
         return json.loads(
             raw,

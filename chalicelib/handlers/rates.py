@@ -30,8 +30,7 @@ def put_rates(owner: str, stay_id: str, room_id: str, body: RatesIn) -> RatesOut
 
 @bp.operation("GET", "/api/listings/stays/{stay_id}/calendar", query=CalendarQuery, response=CalendarOut)
 def get_calendar(stay_id: str, query: CalendarQuery) -> CalendarOut:
-    """Per room and night of `[from, to)`: the price, whether it can be booked (on sale, not closed,
-    not booked, not past, within reach of a booking made now), the restrictions."""
+    """Per room and night of `[from, to)`: the price, whether it can be booked now, the restrictions."""
     stay, rooms = rates.calendar(stay_id, query.from_date, query.to_date)
     return CalendarOut(
         stay_id=stay.id,

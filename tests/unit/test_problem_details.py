@@ -96,3 +96,14 @@ def test_a_body_that_is_not_utf8_is_named_so_without_codec_internals() -> None:
     with pytest.raises(Invalid) as refused:
         parse(BookingCreate, raw=b'{"note": "caf\xe9"}')
     assert refused.value.extra["errors"] == [{"field": "body", "message": "is not UTF-8"}]
+
+
+def test_digits_past_a_doubles_precision_are_the_same_double_not_an_error() -> None:
+    """%.17g writes 0.1 as 0.10000000000000001: a client sends what its formatter writes."""
+    from chalicelib.handlers.problems import _strict_json
+
+    assert _strict_json('{"a": 0.10000000000000001, "b": 3500.6999999999998, "c": 4.9E-324}') == {
+        "a": 0.1,
+        "b": 3500.7,
+        "c": 5e-324,
+    }
