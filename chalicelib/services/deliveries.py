@@ -1,4 +1,4 @@
-"""Sending scheduled deliveries: signed, to a checked address, retried with growing delays.
+"""Sending scheduled deliveries, retried with growing delays (the POST itself: `webhook_posts`).
 
 A delivery is due when its `next_attempt_at` has come (the sparse timer index,
 `DELIVERIES#<shard>` with `timer_due <= now`). Each attempt is claimed first (a
@@ -7,25 +7,23 @@ senders never send the same attempt, and one that dies mid-way leaves it due aga
 A booking's events reach a webhook in order: a delivery waits while an earlier one of
 the same chain (`DELIVERY#<webhook>#<booking>`) is still PENDING, due again when that one
 is and at once when it ends, so a chain waiting out its retries does not hold the head of
-its timer shard. After the last retry
-a delivery is DEAD: it stays in the log with its last error (the dead-letter place).
+its timer shard. After the last retry a delivery is DEAD: it stays in the log with its
+last error (the dead-letter place). Workers take due deliveries as they come free, a
+provider at most `_PER_PROVIDER` of them, so a provider's hanging receivers delay only it.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from typing import Any
 
-import urllib3
 from pynamodb.exceptions import PynamoDBException
-from standardwebhooks.webhooks import Webhook as Signer
 
 from chalicelib import clock
-from chalicelib.domain import webhook_urls
 from chalicelib.models.base import TableItem, condition_failed
 from chalicelib.models.webhooks import (
     DEAD,
@@ -36,75 +34,24 @@ from chalicelib.models.webhooks import (
     Webhook,
     delivery_shard_pk,
 )
-from chalicelib.services import webhooks as registry
+from chalicelib.services.webhook_posts import Outcome, send
 from chalicelib.settings import get_settings
 
 log = logging.getLogger(__name__)
-EXCERPT_BYTES = 256
 _WORKERS = 8
 _BATCH = 50
+# A provider's share of the workers: its slow receivers hold up at most these.
+_PER_PROVIDER = 2
+# How many due deliveries a read looks past in a shard for ones it may start.
+_LOOK_AHEAD = 200
+# While attempts are in flight, how often a free worker looks for deliveries due since.
+_POLL_SECONDS = 1.0
 # The least a delivery waits behind an earlier one of its chain (`_wait_behind`).
 _WAIT_AT_LEAST = timedelta(seconds=1)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    status_code: int | None
-    error: str | None
-    excerpt: str | None
-
-    @property
-    def ok(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
-
-
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def send(url: str, message_id: str, payload: str, secret: str, now: datetime) -> Outcome:
-    """One signed POST, to the address that was checked (no second lookup), without
-    following redirects, within the timeout; only a short excerpt of the answer is kept."""
-    settings = get_settings()
-    allow_local = settings.allows_local_webhooks
-    try:
-        target = webhook_urls.parse(url, allow_local=allow_local)
-        address = webhook_urls.resolve(target, allow_local=allow_local, resolver=registry.resolver)
-    except webhook_urls.UnsafeUrl as exc:
-        return Outcome(None, f"refused: {exc}", None)
-    default_port = 443 if target.scheme == "https" else 80
-    headers = {
-        "host": target.host if target.port == default_port else f"{target.host}:{target.port}",
-        "content-type": "application/json",
-        "user-agent": "stays-api-webhooks/1",
-        "webhook-id": message_id,
-        "webhook-timestamp": str(int(now.timestamp())),
-        "webhook-signature": Signer(secret).sign(message_id, now, payload),
-    }
-    timeout = urllib3.Timeout(total=settings.webhook_timeout_seconds)
-    pool: urllib3.HTTPConnectionPool
-    if target.scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
-            address,
-            target.port,
-            timeout=timeout,
-            retries=False,
-            server_hostname=target.host,
-            assert_hostname=target.host,
-        )
-    else:
-        pool = urllib3.HTTPConnectionPool(address, target.port, timeout=timeout, retries=False)
-    try:
-        response = pool.urlopen(
-            "POST", target.path, body=payload.encode(), headers=headers, redirect=False, preload_content=False
-        )
-        excerpt = response.read(EXCERPT_BYTES).decode("utf-8", "replace")
-        response.release_conn()
-        return Outcome(response.status, None if 200 <= response.status < 300 else f"HTTP {response.status}", excerpt)
-    except urllib3.exceptions.HTTPError as exc:
-        return Outcome(None, f"{type(exc).__name__}", None)
-    finally:
-        pool.close()
 
 
 def _pending_beside(delivery: Delivery, *, before: bool) -> Delivery | None:
@@ -216,27 +163,77 @@ def attempt(delivery: Delivery) -> str:
     return delivery.state.lower() if delivery.state != PENDING else "retrying"
 
 
-def _due(now: datetime) -> list[Delivery]:
-    due: list[Delivery] = []
-    for shard in range(DELIVERY_SHARDS):
-        found = Delivery.timer.query(delivery_shard_pk(shard), TableItem.timer_due <= _stamp(now), limit=_BATCH)
-        due.extend(d for d in found if isinstance(d, Delivery))
-    return due
+class _Flight:
+    """The attempts in flight and the due deliveries read but not started yet."""
+
+    def __init__(self) -> None:
+        self.running: dict[Future[str], Delivery] = {}
+        self.queued: list[Delivery] = []
+
+    def _may_start(self, delivery: Delivery, starting: list[Delivery]) -> bool:
+        """Not in flight, and its provider's share of the workers not taken."""
+        ahead = [*self.running.values(), *starting]
+        if any((d.pk, d.sk) == (delivery.pk, delivery.sk) for d in ahead):
+            return False
+        return sum(d.provider_id == delivery.provider_id for d in ahead) < _PER_PROVIDER
+
+    def pick(self, room: int) -> list[Delivery]:
+        """Up to `room` deliveries that may start now: from those read before, then, when too
+        few of them may, from the index read again."""
+        picked: list[Delivery] = []
+        for fresh in (False, True):
+            if fresh:
+                self.queued = self._read_due(picked)
+            for delivery in list(self.queued):
+                if len(picked) < room and self._may_start(delivery, picked):
+                    picked.append(delivery)
+                    self.queued.remove(delivery)
+            if len(picked) == room:
+                break
+        return picked
+
+    def _read_due(self, starting: list[Delivery]) -> list[Delivery]:
+        """Due deliveries, oldest first in each timer shard: up to `_BATCH` of a shard that may
+        start, looking past at most `_LOOK_AHEAD` that may not (a provider's backlog at the head
+        of a shard does not hide the deliveries behind it)."""
+        due: list[Delivery] = []
+        for shard in range(DELIVERY_SHARDS):
+            found = Delivery.timer.query(
+                delivery_shard_pk(shard), TableItem.timer_due <= _stamp(clock.utcnow()), page_size=_BATCH
+            )
+            taken = passed = 0
+            for delivery in found:
+                if not isinstance(delivery, Delivery):
+                    continue
+                if self._may_start(delivery, starting):
+                    due.append(delivery)
+                    taken += 1
+                else:
+                    passed += 1
+                if taken == _BATCH or passed == _LOOK_AHEAD:
+                    break
+        return due
 
 
 def run_deliveries(*, budget_seconds: float) -> dict[str, Any]:
-    """Send what is due, a few at a time, until nothing is due or the budget is spent."""
+    """Send what is due until nothing is or the budget is spent. A worker takes the next due
+    delivery as soon as it is free, and a provider has at most `_PER_PROVIDER` attempts in
+    flight, so one provider's slow receivers do not delay other providers' deliveries."""
     deadline = time.monotonic() + budget_seconds
-    summary: dict[str, Any] = {}
+    summary: Counter[str] = Counter()
+    flight = _Flight()
     with ThreadPoolExecutor(_WORKERS) as pool:
-        while time.monotonic() < deadline:
-            due = _due(clock.utcnow())
-            results = list(pool.map(attempt, due))
-            for result in results:
-                summary[result] = summary.get(result, 0) + 1
-            # A skipped one lost a race and is read again; a waiting one is no longer due.
-            if not due or all(r == "waiting" for r in results):
+        while True:
+            if time.monotonic() < deadline:
+                for delivery in flight.pick(_WORKERS - len(flight.running)):
+                    flight.running[pool.submit(attempt, delivery)] = delivery
+            if not flight.running:
                 break
+            # Woken by an attempt that ends, or to look for what fell due meanwhile.
+            done, _ = wait(flight.running, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for future in done:
+                del flight.running[future]
+                summary[future.result()] += 1
     if summary:
-        log.info("deliveries", extra=summary)
-    return summary
+        log.info("deliveries", extra=dict(summary))
+    return dict(summary)

@@ -4,7 +4,10 @@ the stage's EventBridge bus and webhook deliveries, sent in order per booking wi
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -13,9 +16,11 @@ from chalice.test import Client
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodbstreams.models import dynamodbstreams_backends
 
+from chalicelib import clock
+from chalicelib.models.webhooks import Delivery, Webhook
 from chalicelib.services import deliveries, events
 from chalicelib.services import webhooks as registry
-from chalicelib.services.deliveries import Outcome
+from chalicelib.services.webhook_posts import Outcome
 from chalicelib.settings import get_settings
 from tests.factories import Api
 from tests.integration.conftest import Clock, World
@@ -183,10 +188,64 @@ def test_a_chain_waiting_out_a_retry_leaves_its_shard_free_and_goes_on_at_once_w
     monkeypatch.setattr(deliveries, "send", receiver)
     deliveries.run_deliveries(budget_seconds=5)
     assert sent == ["booking.created"]
-    assert deliveries._due(frozen_clock.now) == []  # nothing due until the retry
+    assert deliveries._Flight().pick(8) == []  # nothing due until the retry
     assert deliveries.run_deliveries(budget_seconds=5) == {}
     down[0] = False
     frozen_clock.advance(seconds=3601)
     deliveries.run_deliveries(budget_seconds=5)
     assert sent == ["booking.created", "booking.created", "booking.confirmed", "booking.cancelled"]
     assert {d["state"] for d in _deliveries(api, world, webhook)} == {"DELIVERED"}
+
+
+def _pending(provider_id: str, subject_id: str, due_in: float = 0.0) -> None:
+    """A delivery to its own webhook of `provider_id`, due `due_in` seconds from now."""
+    now = clock.utcnow()
+    webhook = Webhook(id=f"wh_{subject_id}", provider_id=provider_id, url="https://hooks.example.com/in")
+    webhook.events, webhook.secret, webhook.created_at = ["booking.created"], "whsec_" + "QUJD" * 8, now
+    webhook.save()
+    Delivery(
+        id=f"dlv_{subject_id}",
+        webhook_id=webhook.id,
+        provider_id=provider_id,
+        subject_id=subject_id,
+        event_id=f"evt_{subject_id}",
+        event_type="booking.created",
+        payload=json.dumps({"id": f"evt_{subject_id}", "subject": subject_id}),
+        occurred_at=now.isoformat(),
+        next_attempt_at=now + timedelta(seconds=due_in),
+        created_at=now,
+    ).save()
+
+
+def test_a_providers_slow_receivers_hold_up_neither_the_run_nor_other_providers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Four deliveries of a provider whose receiver hangs, then one of another provider that
+    falls due while they hang: it is sent at once, and the slow provider never has more than
+    its share of the workers."""
+    for n in range(4):
+        _pending("slow", f"s{n}")
+    _pending("quick", "q0", due_in=1.5)
+    quick_sent = threading.Event()
+    lock = threading.Lock()
+    hanging, most_hanging, waited = [0], [0], []
+
+    def receiver(url: str, message_id: str, payload: str, secret: str, now: Any) -> Outcome:
+        if json.loads(payload)["subject"].startswith("q"):
+            quick_sent.set()
+            return Outcome(204, None, "")
+        with lock:
+            hanging[0] += 1
+            most_hanging[0] = max(most_hanging[0], hanging[0])
+        started = time.monotonic()
+        quick_sent.wait(timeout=6)  # hangs until the other provider's delivery has gone
+        waited.append(time.monotonic() - started)
+        with lock:
+            hanging[0] -= 1
+        return Outcome(204, None, "")
+
+    monkeypatch.setattr(deliveries, "send", receiver)
+    summary = deliveries.run_deliveries(budget_seconds=20)
+    assert summary == {"delivered": 5}
+    assert quick_sent.is_set() and most_hanging[0] == 2
+    assert max(waited[:2]) < 5, waited  # the first two hung only until the quick one went

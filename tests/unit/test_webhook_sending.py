@@ -3,7 +3,9 @@ a timeout, and only an excerpt of the answer kept."""
 
 from __future__ import annotations
 
+import socket
 import ssl
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from chalicelib.services import deliveries
+from chalicelib.services import webhook_posts
 from chalicelib.services import webhooks as registry
 from chalicelib.settings import get_settings
 from tests.receiver import receiving
@@ -43,8 +45,8 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
         yield state, url
 
 
-def _send(url: str, payload: str = '{"id":"evt_1"}') -> deliveries.Outcome:
-    return deliveries.send(url, "evt_1", payload, SECRET, datetime.now(UTC))
+def _send(url: str, payload: str = '{"id":"evt_1"}') -> webhook_posts.Outcome:
+    return webhook_posts.send(url, "evt_1", payload, SECRET, datetime.now(UTC))
 
 
 def test_a_delivery_is_signed_so_that_the_library_verifies_it(receiver: tuple[Receiver, str]) -> None:
@@ -72,16 +74,47 @@ def test_only_a_short_excerpt_of_the_answer_is_kept(receiver: tuple[Receiver, st
     state.status, state.body = 500, b"x" * 100_000
     outcome = _send(url)
     assert outcome.error == "HTTP 500" and outcome.excerpt is not None
-    assert len(outcome.excerpt) == deliveries.EXCERPT_BYTES
+    assert len(outcome.excerpt) == webhook_posts.EXCERPT_BYTES
 
 
 def test_a_slow_receiver_times_out(receiver: tuple[Receiver, str], monkeypatch: pytest.MonkeyPatch) -> None:
     state, url = receiver
     state.delay = 1.5
     quick = get_settings().model_copy(update={"webhook_timeout_seconds": 0.3})
-    monkeypatch.setattr(deliveries, "get_settings", lambda: quick)
+    monkeypatch.setattr(webhook_posts, "get_settings", lambda: quick)
     outcome = _send(url)
     assert not outcome.ok and outcome.status_code is None and outcome.error is not None
+
+
+def test_an_answer_sent_a_line_at_a_time_is_cut_at_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A socket timeout bounds each read only: the status line at once, then a header every
+    0.2 s, would hold a sender for as long as the receiver likes without the attempt's limit."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\n")
+            while not stop.wait(0.2):
+                try:
+                    connection.sendall(b"x-slow: 1\r\n")
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    quick = get_settings().model_copy(update={"webhook_timeout_seconds": 1.0})
+    monkeypatch.setattr(webhook_posts, "get_settings", lambda: quick)
+    started = time.monotonic()
+    outcome = _send(f"http://127.0.0.1:{listener.getsockname()[1]}/hooks")
+    elapsed = time.monotonic() - started
+    stop.set()
+    thread.join(timeout=5)
+    listener.close()
+    assert not outcome.ok and outcome.error == "no answer within 1 s", outcome
+    assert elapsed < 3, elapsed
 
 
 def test_a_name_that_resolves_to_a_private_address_at_delivery_is_not_called(
