@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import re
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 # way and is refused outright.
 _IPV4_TAILS = [ipaddress.IPv6Network(n) for n in ("::/96", "::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96")]
 _LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+# Printable ASCII but the space: what a URL is on the wire.
+_WIRE_FORM = re.compile(r"[\x21-\x7e]+")
 
 
 class UnsafeUrl(ValueError):
@@ -65,7 +68,11 @@ def is_public(address: IpAddress) -> bool:
 
 
 def parse(url: str, *, allow_local: bool) -> Target:
-    """The URL's parts, or `UnsafeUrl` when its form alone is not allowed."""
+    """The URL's parts, or `UnsafeUrl` when its form alone is not allowed. It must be sent as
+    it is called: `urlsplit` drops tabs and line breaks and keeps spaces that the request
+    line would then encode, so the URL shown would not be the URL called."""
+    if not _WIRE_FORM.fullmatch(url):
+        raise UnsafeUrl("must be ASCII without spaces (percent-encode other characters; a name in its xn-- form)")
     try:
         parts = urlsplit(url)
         port = parts.port

@@ -11,11 +11,11 @@ from typing_extensions import TypeAliasType
 
 from chalicelib.domain.accounts import password_problems
 from chalicelib.schemas.common import (
+    MULTI_LINE,
     CountryCode,
     Email,
     LongText,
     Name,
-    OneLine,
     Out,
     PastDate,
     Phone,
@@ -117,7 +117,7 @@ class UserOut(Out):
 class EmergencyContactBody(Strict):
     name: Name
     phone: Phone
-    relation: Annotated[str, Field(min_length=1, max_length=50), OneLine, nfc(50)]
+    relation: Annotated[str, Field(min_length=1, max_length=50), nfc(50)]
 
 
 class PassportBody(Strict):
@@ -225,4 +225,4 @@ class ProviderPublic(Out):
 
 class KycRequest(Strict):
     kyc_status: KycStatus
-    note: Annotated[str, Field(max_length=500), nfc(500)] | None = None
+    note: Annotated[str, Field(max_length=500), MULTI_LINE, nfc(500)] | None = None

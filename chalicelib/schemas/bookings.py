@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 from typing_extensions import TypeAliasType
 
-from chalicelib.schemas.common import Out, PageQuery, Strict, nfc
+from chalicelib.schemas.common import MULTI_LINE, Out, PageQuery, Strict, nfc
 from chalicelib.schemas.listings import MoneyOut, StayType
 from chalicelib.schemas.policies import BookingPolicyOut
 from chalicelib.schemas.rates import NightlyPrice
@@ -25,7 +25,7 @@ class BookingCreate(Strict):
     check_in: date
     check_out: date
     guests: Annotated[int, Field(ge=1, le=50)]
-    note: Annotated[str, Field(max_length=500), nfc(500)] | None = None
+    note: Annotated[str, Field(max_length=500), MULTI_LINE, nfc(500)] | None = None
 
 
 class BookingListQuery(PageQuery):

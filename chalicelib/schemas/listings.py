@@ -12,16 +12,16 @@ from typing_extensions import TypeAliasType
 
 from chalicelib.domain.listings import is_time_zone
 from chalicelib.domain.money import minor_unit
-from chalicelib.schemas.common import CountryCode, LongText, Money, Name, OneLine, Out, RatingOut, Strict, Text, nfc
+from chalicelib.schemas.common import MULTI_LINE, CountryCode, LongText, Money, Name, Out, RatingOut, Strict, Text, nfc
 from chalicelib.schemas.policies import PolicyBody, PolicyIn, PolicyOut
 
 # A named alias: one `StayType` component that every model refers to (see schemas/common.py).
 StayType = TypeAliasType("StayType", Literal["hotel", "homestay", "resort"])
 ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["14:00"])]
-Amenity = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), OneLine, nfc(50)]
+Amenity = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), nfc(50)]
 Amenities = Annotated[list[Amenity], Field(max_length=30)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), nfc(5000)]
-RoomType = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), OneLine, nfc(50)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), MULTI_LINE, nfc(5000)]
+RoomType = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), nfc(50)]
 
 
 def _time_zone(name: str) -> str:

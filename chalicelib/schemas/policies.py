@@ -9,7 +9,7 @@ from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 from typing_extensions import TypeAliasType
 
 from chalicelib.domain import policies
-from chalicelib.schemas.common import Out, Strict, nfc
+from chalicelib.schemas.common import MULTI_LINE, Out, Strict, nfc
 
 # Named once each, so that the document and the generated clients have one enum of each.
 PresetName = TypeAliasType("PresetName", Literal["flexible", "moderate", "strict", "non_refundable"])
@@ -101,4 +101,4 @@ class BookingPolicyOut(PolicyOut):
 class ProviderCancel(Strict):
     """Why the provider cancels; the guest sees it on the booking."""
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), nfc(500)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), MULTI_LINE, nfc(500)]

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints
 
 from chalicelib.domain.text import plain_text
-from chalicelib.schemas.common import Out, Strict, nfc
+from chalicelib.schemas.common import MULTI_LINE, Out, Strict, nfc
 
 
 def _checked(*, multiline: bool, min_length: int, max_length: int) -> AfterValidator:
@@ -33,12 +33,17 @@ Title = Annotated[
     nfc(120),
 ]
 ReviewBody = Annotated[
-    str, StringConstraints(max_length=4000), _checked(multiline=True, min_length=0, max_length=4000), nfc(4000)
+    str,
+    StringConstraints(max_length=4000),
+    _checked(multiline=True, min_length=0, max_length=4000),
+    MULTI_LINE,
+    nfc(4000),
 ]
 ReplyBody = Annotated[
     str,
     StringConstraints(min_length=1, max_length=4000),
     _checked(multiline=True, min_length=1, max_length=4000),
+    MULTI_LINE,
     nfc(4000),
 ]
 Reason = Annotated[

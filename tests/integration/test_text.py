@@ -36,6 +36,19 @@ def test_long_text_keeps_tabs_and_line_breaks_but_short_text_is_one_line(api: Ap
     assert items() == before
 
 
+def test_text_without_a_text_type_is_one_line_too(api: Api, items) -> None:
+    """One line is the default, not a type's choice: a URL, an id or a token with a tab or a
+    line break is a 400 (a webhook at `/hooks/o\nk` was stored so and called at `/hooks/ok`)."""
+    provider = sign_up_provider(api)
+    before = items()
+    hook = {"url": "https://hooks.example.com/o\nk", "events": ["booking.created"]}
+    reply = api.post("/api/accounts/provider-profile/webhooks", hook, token=provider.access)
+    assert reply.status == 400 and reply.body["errors"][0]["field"] == "url", reply.body
+    reply = api.post("/api/auth/token/refresh", {"refresh": "a\tb"})
+    assert reply.status == 400 and reply.body["errors"][0]["field"] == "refresh", reply.body
+    assert items() == before
+
+
 def test_deep_preferences_are_refused(api: Api, items) -> None:
     person = sign_up_provider(api)
     before = items()

@@ -72,6 +72,26 @@ def test_only_https_without_credentials(url: str) -> None:
         check_registration(url, allow_local=False, resolver=PUBLIC)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.example.com/o\nk",  # urlsplit drops it: /ok would be called
+        "https://hooks.exam\tple.com/in",
+        " https://hooks.example.com/in",
+        "https://hooks.example.com/in ",  # sent as /in%20
+        "https://hooks.example.com/caf\u00e9",
+        "https://b\u00fccher.example/in",
+    ],
+)
+def test_a_url_is_refused_unless_written_as_it_is_sent(url: str) -> None:
+    with pytest.raises(UnsafeUrl, match="ASCII without spaces"):
+        check_registration(url, allow_local=False, resolver=PUBLIC)
+
+
+def test_percent_encoded_and_punycode_forms_are_accepted() -> None:
+    check_registration("https://xn--bcher-kva.example/caf%C3%A9?a=b%20c", allow_local=False, resolver=PUBLIC)
+
+
 def test_a_public_https_url_is_accepted_and_its_checked_address_is_the_one_to_connect_to() -> None:
     check_registration("https://hooks.example.com:8443/in?x=1", allow_local=False, resolver=PUBLIC)
     target = parse("https://hooks.example.com:8443/in?x=1", allow_local=False)
