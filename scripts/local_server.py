@@ -23,6 +23,7 @@ these differences, which make `make run` behave as the deployed API:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -134,7 +135,8 @@ def main() -> int:
     parser.add_argument("--stage", default="local")
     args = parser.parse_args()
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
-    server(args.host, args.port, args.stage).serve_forever()
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: `make run` says it stopped
+        server(args.host, args.port, args.stage).serve_forever()
     return 0
 
 

@@ -1,6 +1,6 @@
 """Demo data for the local table: `make seed` while `make run` is running.
 
-Three providers with verified KYC, stays of all three kinds in five cities and four
+Three providers with verified KYC, stays of all three kinds in five cities and three
 time zones under every cancellation policy, rooms at varied prices with weekend and
 high-season rates and a minimum stay in the season, guests with bookings in every status
 (cancelled by the guest and by the provider, with their refunds), and reviews (some answered
