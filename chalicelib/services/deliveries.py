@@ -9,7 +9,7 @@ the same chain (`DELIVERY#<webhook>#<booking>`) is still PENDING, due again when
 is and at once when it ends, so a chain waiting out its retries does not hold the head of
 its timer shard. After the last retry a delivery is DEAD: it stays in the log with its
 last error (the dead-letter place). Workers take due deliveries as they come free, a
-provider at most `_PER_PROVIDER` of them, so a provider's hanging receivers delay only it.
+provider a bounded share of them, so a provider's hanging receivers delay only it.
 """
 
 from __future__ import annotations
@@ -40,10 +40,12 @@ from chalicelib.settings import get_settings
 log = logging.getLogger(__name__)
 _WORKERS = 8
 _BATCH = 50
-# A provider's share of the workers: its slow receivers hold up at most these.
+# A provider's share of the workers while another's deliveries wait, and while none do: its
+# hanging receivers hold up at most these, and two workers stay free for whoever is next.
 _PER_PROVIDER = 2
-# How many due deliveries a read looks past in a shard for ones it may start.
-_LOOK_AHEAD = 200
+_ALONE = _WORKERS - 2
+# How far back a read looks again for a write that the index showed late.
+_INDEX_LAG = timedelta(seconds=2)
 # While attempts are in flight, how often a free worker looks for deliveries due since.
 _POLL_SECONDS = 1.0
 # The least a delivery waits behind an earlier one of its chain (`_wait_behind`).
@@ -158,67 +160,80 @@ def attempt(delivery: Delivery) -> str:
         delivery.attempt = len(get_settings().webhook_retry_delays_seconds) + 1
         outcome = Outcome(None, "webhook deleted", None)
     else:
-        outcome = send(webhook.url, delivery.event_id, delivery.payload, webhook.secret, now)
+        try:
+            outcome = send(webhook.url, delivery.event_id, delivery.payload, webhook.secret, now)
+        except Exception as exc:  # a claimed attempt is always recorded
+            log.exception("delivery attempt failed", extra={"delivery_id": delivery.id})
+            outcome = Outcome(None, type(exc).__name__, None)
     _finish(delivery, outcome, clock.utcnow())
     return delivery.state.lower() if delivery.state != PENDING else "retrying"
 
 
+Key = tuple[str, str]
+
+
 class _Flight:
-    """The attempts in flight and the due deliveries read but not started yet."""
+    """The attempts in flight, and the due deliveries read but not started (kept in the order
+    read). Each timer shard is read on from where the last read stopped, so a run reads each
+    due delivery about once, not once per poll."""
 
     def __init__(self) -> None:
         self.running: dict[Future[str], Delivery] = {}
-        self.queued: list[Delivery] = []
-
-    def _may_start(self, delivery: Delivery, starting: list[Delivery]) -> bool:
-        """Not in flight, and its provider's share of the workers not taken."""
-        ahead = [*self.running.values(), *starting]
-        if any((d.pk, d.sk) == (delivery.pk, delivery.sk) for d in ahead):
-            return False
-        return sum(d.provider_id == delivery.provider_id for d in ahead) < _PER_PROVIDER
+        self.queued: dict[Key, Delivery] = {}
+        self._marks: dict[int, str] = {}  # per shard, the `timer_due` read up to
+        self._read_at = float("-inf")
+        self._more = False  # a shard's last read stopped at its limit
+        self.ended_since_read = False  # an attempt ended: it may have woken or retried one
 
     def pick(self, room: int) -> list[Delivery]:
-        """Up to `room` deliveries that may start now: from those read before, then, when too
-        few of them may, from the index read again."""
+        """Up to `room` deliveries to start now: a provider's at most `_PER_PROVIDER` in flight
+        while another provider's wait, `_ALONE` while none do."""
+        short = len(self._startable()) < room
+        idle = not self.running and self.ended_since_read
+        if time.monotonic() - self._read_at >= _POLL_SECONDS or (short and (self._more or idle)):
+            self._read()
+        startable = self._startable()
+        shares = Counter(d.provider_id for d in self.running.values())
         picked: list[Delivery] = []
-        for fresh in (False, True):
-            if fresh:
-                self.queued = self._read_due(picked)
-            for delivery in list(self.queued):
-                if len(picked) < room and self._may_start(delivery, picked):
-                    picked.append(delivery)
-                    self.queued.remove(delivery)
-            if len(picked) == room:
-                break
+        for share in (_PER_PROVIDER, _ALONE):
+            for delivery in startable:
+                if len(picked) == room or shares[delivery.provider_id] >= share or delivery in picked:
+                    continue
+                shares[delivery.provider_id] += 1
+                picked.append(delivery)
+        for delivery in picked:
+            del self.queued[(delivery.pk, delivery.sk)]
         return picked
 
-    def _read_due(self, starting: list[Delivery]) -> list[Delivery]:
-        """Due deliveries, oldest first in each timer shard: up to `_BATCH` of a shard that may
-        start, looking past at most `_LOOK_AHEAD` that may not (a provider's backlog at the head
-        of a shard does not hide the deliveries behind it)."""
-        due: list[Delivery] = []
+    def _startable(self) -> list[Delivery]:
+        busy = {(d.pk, d.sk) for d in self.running.values()}
+        return [d for key, d in self.queued.items() if key not in busy]
+
+    def _read(self) -> None:
+        """What fell due in each shard since its mark, up to `_BATCH` items a shard; a fresher
+        copy of a queued delivery replaces it. A shard read to its end is marked a little before
+        now, so a write the index showed late is read the next time."""
+        now = clock.utcnow()
+        self._read_at, self._more, self.ended_since_read = time.monotonic(), False, False
         for shard in range(DELIVERY_SHARDS):
-            found = Delivery.timer.query(
-                delivery_shard_pk(shard), TableItem.timer_due <= _stamp(clock.utcnow()), page_size=_BATCH
-            )
-            taken = passed = 0
-            for delivery in found:
-                if not isinstance(delivery, Delivery):
-                    continue
-                if self._may_start(delivery, starting):
-                    due.append(delivery)
-                    taken += 1
-                else:
-                    passed += 1
-                if taken == _BATCH or passed == _LOOK_AHEAD:
-                    break
-        return due
+            mark = self._marks.get(shard)
+            due = TableItem.timer_due.between(mark, _stamp(now)) if mark else TableItem.timer_due <= _stamp(now)
+            read = 0
+            for delivery in Delivery.timer.query(delivery_shard_pk(shard), due, limit=_BATCH):
+                if isinstance(delivery, Delivery):
+                    self.queued[(delivery.pk, delivery.sk)] = delivery
+                read += 1
+                last = delivery.timer_due
+            if read == _BATCH:
+                self._marks[shard], self._more = last, True
+            else:
+                self._marks[shard] = _stamp(now - _INDEX_LAG)
 
 
 def run_deliveries(*, budget_seconds: float) -> dict[str, Any]:
     """Send what is due until nothing is or the budget is spent. A worker takes the next due
-    delivery as soon as it is free, and a provider has at most `_PER_PROVIDER` attempts in
-    flight, so one provider's slow receivers do not delay other providers' deliveries."""
+    delivery as soon as it is free, and a provider's share of the workers is bounded (`pick`),
+    so one provider's hanging receivers do not delay other providers' deliveries."""
     deadline = time.monotonic() + budget_seconds
     summary: Counter[str] = Counter()
     flight = _Flight()
@@ -234,6 +249,7 @@ def run_deliveries(*, budget_seconds: float) -> dict[str, Any]:
             for future in done:
                 del flight.running[future]
                 summary[future.result()] += 1
+                flight.ended_since_read = True
     if summary:
         log.info("deliveries", extra=dict(summary))
     return dict(summary)

@@ -10,19 +10,22 @@ import contextlib
 import socket
 import ssl
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
-from http.client import HTTPException
 
 import urllib3
 from standardwebhooks.webhooks import Webhook as Signer
 from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.util.ssl_match_hostname import CertificateError
 
 from chalicelib.domain import webhook_urls
 from chalicelib.services import webhooks as registry
 from chalicelib.settings import get_settings
 
 EXCERPT_BYTES = 256
+# How often the deadline cuts again until the attempt is over.
+_RECUT_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -44,12 +47,37 @@ def _connection(target: webhook_urls.Target, address: str, timeout: float) -> HT
     return HTTPConnection(address, target.port, timeout=timeout)
 
 
-def _cut(connection: HTTPConnection) -> None:
-    """Ends a connection mid-answer: a blocked read returns at once (the watchdog's job)."""
-    sock = connection.sock
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
+class _Deadline:
+    """Ends the attempt's connection at the deadline, so a blocked read returns at once. It
+    cuts until the attempt is over: a socket made while it cuts (the TLS one, wrapped after
+    connecting) is cut too. Whether the attempt ended in time is decided under one lock."""
+
+    def __init__(self, connection: HTTPConnection, seconds: float) -> None:
+        self._connection, self._lock = connection, threading.Lock()
+        self._over = self._cut = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        while True:
+            with self._lock:
+                if self._over:
+                    return
+                self._cut = True
+            sock = self._connection.sock
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            time.sleep(_RECUT_SECONDS)
+
+    def end(self) -> bool:
+        """The attempt is over; True when it was over before the deadline."""
+        with self._lock:
+            self._over = True
+            in_time = not self._cut
+        self._timer.cancel()
+        return in_time
 
 
 def send(url: str, message_id: str, payload: str, secret: str, now: datetime) -> Outcome:
@@ -75,23 +103,26 @@ def send(url: str, message_id: str, payload: str, secret: str, now: datetime) ->
     }
     limit = settings.webhook_timeout_seconds
     connection = _connection(target, address, limit)
-    watchdog = threading.Timer(limit, _cut, args=(connection,))
-    watchdog.start()
+    deadline = _Deadline(connection, limit)
     try:
         connection.request("POST", target.path, body=payload.encode(), headers=headers, preload_content=False)
         response = connection.getresponse()
         excerpt = response.read(EXCERPT_BYTES).decode("utf-8", "replace")
-        if watchdog.finished.is_set():  # the answer was cut short: it came too late
-            raise TimeoutError
-        return Outcome(response.status, None if 200 <= response.status < 300 else f"HTTP {response.status}", excerpt)
-    except (urllib3.exceptions.HTTPError, HTTPException, OSError) as exc:
-        if watchdog.finished.is_set() or isinstance(exc, TimeoutError | urllib3.exceptions.TimeoutError):
-            return Outcome(None, f"no answer within {limit:g} s", None)
-        return Outcome(
-            None,
-            "SSLError" if isinstance(exc, ssl.SSLError | urllib3.exceptions.SSLError) else type(exc).__name__,
-            None,
-        )
+        status = response.status
+    except Exception as exc:  # noqa: BLE001 - whatever the receiver did, the attempt failed
+        in_time = deadline.end()
+        return Outcome(None, _failure(exc, limit) if in_time else f"no answer within {limit:g} s", None)
     finally:
-        watchdog.cancel()
         connection.close()
+    if not deadline.end():  # the answer was cut short: it came too late
+        return Outcome(None, f"no answer within {limit:g} s", None)
+    return Outcome(status, None if 200 <= status < 300 else f"HTTP {status}", excerpt)
+
+
+def _failure(exc: Exception, limit: float) -> str:
+    """What the delivery log says of an attempt that failed in time."""
+    if isinstance(exc, TimeoutError | urllib3.exceptions.TimeoutError):
+        return f"no answer within {limit:g} s"
+    if isinstance(exc, ssl.SSLError | urllib3.exceptions.SSLError | CertificateError):
+        return "SSLError"
+    return type(exc).__name__

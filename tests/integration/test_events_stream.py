@@ -220,10 +220,10 @@ def _pending(provider_id: str, subject_id: str, due_in: float = 0.0) -> None:
 def test_a_providers_slow_receivers_hold_up_neither_the_run_nor_other_providers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Four deliveries of a provider whose receiver hangs, then one of another provider that
-    falls due while they hang: it is sent at once, and the slow provider never has more than
-    its share of the workers."""
-    for n in range(4):
+    """Eight deliveries of a provider whose receiver hangs, then one of another provider that
+    falls due while they hang: alone, the slow provider takes 6 of the 8 workers, and the
+    other provider's delivery is sent at once on one of the two kept free."""
+    for n in range(8):
         _pending("slow", f"s{n}")
     _pending("quick", "q0", due_in=1.5)
     quick_sent = threading.Event()
@@ -246,6 +246,32 @@ def test_a_providers_slow_receivers_hold_up_neither_the_run_nor_other_providers(
 
     monkeypatch.setattr(deliveries, "send", receiver)
     summary = deliveries.run_deliveries(budget_seconds=20)
-    assert summary == {"delivered": 5}
-    assert quick_sent.is_set() and most_hanging[0] == 2
-    assert max(waited[:2]) < 5, waited  # the first two hung only until the quick one went
+    assert summary == {"delivered": 9}
+    assert quick_sent.is_set() and most_hanging[0] == 6
+    assert max(waited[:6]) < 5, waited  # the first six hung only until the quick one went
+
+
+def test_a_run_reads_each_due_delivery_about_once_however_long_its_attempts_hang(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While attempts hang, the sender polls the index every second for what fell due since
+    its last read, not for everything due again."""
+    for n in range(40):
+        _pending("slow", f"s{n}", due_in=-10)  # due a while: outside the index's lag, read again
+    read: list[int] = []
+    query = Delivery.timer.query
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        found = list(query(*args, **kwargs))
+        read.append(len(found))
+        return iter(found)
+
+    monkeypatch.setattr(Delivery.timer, "query", counting)
+
+    def hangs(url: str, message_id: str, payload: str, secret: str, now: Any) -> Outcome:
+        time.sleep(1.2)
+        return Outcome(204, None, "")
+
+    monkeypatch.setattr(deliveries, "send", hangs)
+    assert deliveries.run_deliveries(budget_seconds=30) == {"delivered": 40}
+    assert sum(read) == 40, read
