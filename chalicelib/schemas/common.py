@@ -74,6 +74,8 @@ MULTI_LINE = _MultiLine()
 
 
 def _marked(annotation: Any) -> bool:
+    if isinstance(annotation, TypeAliasType):
+        return _marked(annotation.__value__)
     if get_origin(annotation) is Annotated:
         base, *metadata = get_args(annotation)
         return any(m is MULTI_LINE for m in metadata) or _marked(base)

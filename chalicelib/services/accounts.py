@@ -16,6 +16,7 @@ from chalicelib.models.accounts import (
     EmailClaim,
     EmergencyContact,
     GuestProfile,
+    Login,
     Passport,
     PhoneClaim,
     Provider,
@@ -31,7 +32,7 @@ from chalicelib.schemas.accounts import (
     TokenPair,
 )
 from chalicelib.services import stay_providers
-from chalicelib.services.auth import start_login
+from chalicelib.services.auth import first_tokens, new_login
 from chalicelib.services.passwords import hash_password
 
 ALL_OLD = "ALL_OLD"
@@ -123,20 +124,26 @@ def become_provider(user_id: str, body: BecomeProviderRequest) -> tuple[Provider
     """One transaction: Put `PROVIDER#<new id>` and set the user's `provider_id` if it has none.
 
     The condition on the user item makes a second call (or a concurrent one) a 409
-    `ALREADY_PROVIDER`. The new token pair carries the provider role and id.
+    `ALREADY_PROVIDER`. The new token pair, with the provider role and id, is a login saved
+    in the same transaction: nothing is written after it, so a failure leaves no change
+    behind (a login saved after it could fail, a 503 whose retry was then a 409).
     """
     now = clock.utcnow()
+    user = get_user(user_id, consistent=True)
+    if user.provider_id is not None:
+        raise Conflict("You are a provider already.", code="ALREADY_PROVIDER")
     provider = Provider(id=new_id(), user_id=user_id, created_at=now, updated_at=now, **body.model_dump())
-    user = User(id=user_id)
+    login = new_login(user_id, now)
     try:
         with transaction() as tx:
             tx.save(provider, condition=Provider.pk.does_not_exist())
             tx.update(
-                user,
+                User(id=user_id),
                 actions=[User.provider_id.set(provider.id), User.updated_at.set(now)],
                 condition=User.pk.exists() & User.provider_id.does_not_exist(),
                 return_values=ALL_OLD,
             )
+            tx.save(login, condition=Login.pk.does_not_exist())
     except TransactWriteError as exc:
         failed = {pk for pk, _ in failed_conditions(exc)}
         if user.pk in failed:
@@ -144,8 +151,8 @@ def become_provider(user_id: str, body: BecomeProviderRequest) -> tuple[Provider
         if "" in failed:
             raise NotFound("No such user.") from exc
         raise
-    # Strongly consistent: the tokens' roles come from the write just made.
-    return provider, start_login(get_user(user_id, consistent=True))
+    user.provider_id = provider.id
+    return provider, first_tokens(user, login)
 
 
 def provider(provider_id: str) -> Provider:

@@ -43,18 +43,27 @@ def _issue(user: User, login: Login, now: datetime) -> TokenPair:
     return TokenPair(access=access, refresh=refresh, expires_in=settings.access_token_ttl_seconds)
 
 
-def start_login(user: User) -> TokenPair:
-    """A new login (Put `USER#id`/`LOGIN#lid`) and its first token pair."""
-    now = clock.utcnow()
-    login = Login(
-        user_id=user.id,
+def new_login(user_id: str, now: datetime) -> Login:
+    """A login not saved yet (`USER#id`/`LOGIN#lid`): saved alone by `start_login`, or in the
+    transaction of the change whose answer carries its first tokens (`first_tokens`)."""
+    return Login(
+        user_id=user_id,
         login_id=new_id(),
         token_id=new_id(),
         created_at=now,
         expires_at=now + timedelta(seconds=get_settings().refresh_token_ttl_seconds),
     )
+
+
+def first_tokens(user: User, login: Login) -> TokenPair:
+    return _issue(user, login, login.created_at)
+
+
+def start_login(user: User) -> TokenPair:
+    """A new login and its first token pair."""
+    login = new_login(user.id, clock.utcnow())
     login.save(condition=Login.pk.does_not_exist())
-    return _issue(user, login, now)
+    return first_tokens(user, login)
 
 
 def _user(claim: EmailClaim | None) -> User | None:

@@ -21,8 +21,9 @@ from botocore.exceptions import ReadTimeoutError
 
 from chalicelib.models.base import TableItem
 from chalicelib.settings import get_settings
-from tests.factories import PASSWORD, Api, provider_body, registration, room_body, sign_up, stay_body
-from tests.integration.conftest import World
+from tests.factories import Api, provider_body, registration, sign_up
+from tests.integration.conftest import Clock, World
+from tests.integration.write_paths import ROUTES, write_paths
 
 WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems")
 
@@ -128,38 +129,6 @@ def snapshot() -> list[dict]:
     return sorted(table.scan(ConsistentRead=True)["Items"], key=lambda i: (i["pk"], i["sk"]))
 
 
-def write_paths(api: Api, w: World) -> dict[str, Callable[[], Any]]:
-    """One request per write path of the API."""
-    booking = api.post("/api/bookings/rooms/room-booking", w.body(20, 21), token=w.guest.access).body
-    confirmable = api.post("/api/bookings/rooms/room-booking", w.body(22, 23), token=w.guest.access).body
-    stay_path = f"/api/listings/stays/{w.stay['id']}"
-    room_path = f"{stay_path}/rooms/{w.other_room['id']}"
-    fresh = sign_up(api)
-    return {
-        "register": lambda: api.post("/api/auth/register", registration()),
-        "sign in": lambda: api.post("/api/auth/token", {"email": w.guest.email, "password": PASSWORD}),
-        "refresh": lambda: api.post("/api/auth/token/refresh", {"refresh": w.other_guest.refresh}),
-        "logout": lambda: api.post("/api/auth/logout", {"refresh": w.other_guest.refresh}, token=w.other_guest.access),
-        "guest profile": lambda: api.patch("/api/accounts/guest-profile", {"gender": "other"}, token=w.guest.access),
-        "become provider": lambda: api.post("/api/accounts/become-provider", provider_body(), token=fresh.access),
-        "provider profile": lambda: api.patch(
-            "/api/accounts/provider-profile", {"business_name": "X"}, token=w.provider.access
-        ),
-        "kyc": lambda: api.post(
-            f"/api/admin/providers/{w.provider.provider_id}/kyc", {"kyc_status": "VERIFIED"}, token=w.admin
-        ),
-        "create stay": lambda: api.post("/api/listings/stays", stay_body(), token=w.provider.access),
-        "change stay": lambda: api.patch(stay_path, {"city": "Sylhet"}, token=w.provider.access),
-        "add room": lambda: api.post(f"{stay_path}/rooms", room_body(), token=w.provider.access),
-        "change room": lambda: api.patch(room_path, {"price_per_night": 1}, token=w.provider.access),
-        "delete room": lambda: api.delete(room_path, token=w.provider.access),
-        "book": lambda: api.post("/api/bookings/rooms/room-booking", w.body(30, 33), token=w.other_guest.access),
-        "confirm": lambda: api.post(f"/api/bookings/rooms/{confirmable['id']}/confirm", token=w.provider.access),
-        "reject": lambda: api.post(f"/api/bookings/rooms/{booking['id']}/reject", token=w.provider.access),
-        "cancel": lambda: api.post(f"/api/bookings/rooms/{confirmable['id']}/cancel", token=w.guest.access),
-    }
-
-
 @pytest.fixture
 def short_deadline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("REQUEST_DEADLINE_SECONDS", str(DEADLINE))
@@ -170,9 +139,9 @@ def short_deadline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.mark.parametrize("fault", list(FAULTS))
 def test_every_write_path_answers_503_and_changes_nothing(
-    api: Api, world: World, faults: Faults, fault: str, short_deadline: None
+    api: Api, world: World, frozen_clock: Clock, faults: Faults, fault: str, short_deadline: None
 ) -> None:
-    paths = write_paths(api, world)
+    paths = write_paths(api, world, frozen_clock)
     for name, request in paths.items():
         before = snapshot()
         faults.arm(FAULTS[fault])
@@ -187,6 +156,31 @@ def test_every_write_path_answers_503_and_changes_nothing(
         assert int(reply.headers["Retry-After"]) >= 1
         assert snapshot() == before, f"{name}: a failed request changed the table"
         faults.failed.clear()
+
+
+def test_the_write_paths_are_every_write_operation_of_the_api(api: Api) -> None:
+    """A write route added without an entry in write_paths.ROUTES fails here."""
+    document = api.get("/api/openapi.json").body
+    writes = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+        if method in ("post", "put", "patch", "delete")
+    }
+    assert set(ROUTES.values()) == writes
+    assert len(ROUTES) == len(writes), "two names for one operation"
+
+
+@pytest.mark.parametrize("name", list(ROUTES))
+def test_each_write_path_succeeds_and_writes_when_nothing_fails(
+    api: Api, world: World, frozen_clock: Clock, name: str
+) -> None:
+    """So that a 503 under a fault is the fault's, not a request refused before it wrote."""
+    request = write_paths(api, world, frozen_clock)[name]
+    before = snapshot()
+    reply = request()
+    assert 200 <= reply.status < 300, (name, reply.status, reply.body)
+    assert snapshot() != before, f"{name}: the request wrote nothing"
 
 
 def test_a_fault_mid_registration_leaves_no_half_account(api: Api, faults: Faults) -> None:
@@ -258,3 +252,17 @@ def test_an_account_check_that_outlasts_the_deadline_answers_503(
     reply = api.get("/api/accounts/guest-profile", token=world.guest.access)
     assert faults.failed, "no account check ran on its pool"
     assert (reply.status, reply.code) == (503, "SERVICE_UNAVAILABLE"), reply.body
+
+
+def test_becoming_a_provider_writes_once_so_a_failed_write_after_it_cannot_half_make_it(
+    api: Api, world: World, faults: Faults
+) -> None:
+    """The new login is saved in the change's own transaction. It was a PutItem after it: a
+    failure there answered 503 over a committed change, and the retry was 409 ALREADY_PROVIDER."""
+    fresh = sign_up(api)
+    faults.arm(throttled, after=1)  # the first write goes through, any later one fails
+    reply = api.post("/api/accounts/become-provider", provider_body(), token=fresh.access)
+    assert reply.status == 201 and not faults.failed, (reply.status, faults.failed)
+    faults.fault = None
+    assert "provider" in api.get("/api/auth/me", token=reply.body["access"]).body["roles"]
+    assert api.post("/api/auth/token/refresh", {"refresh": reply.body["refresh"]}).status == 200
