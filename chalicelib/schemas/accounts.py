@@ -10,20 +10,8 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from typing_extensions import TypeAliasType
 
 from chalicelib.domain.accounts import password_problems
-from chalicelib.schemas.common import (
-    MULTI_LINE,
-    CountryCode,
-    Email,
-    LongText,
-    Name,
-    Out,
-    PastDate,
-    Phone,
-    RatingOut,
-    Strict,
-    Text,
-    nfc,
-)
+from chalicelib.schemas.common import CountryCode, Email, Out, PastDate, Phone, RatingOut, Strict
+from chalicelib.schemas.text import MULTI_LINE, LongText, Name, Text, nfc
 
 MAX_PREFERENCES_BYTES = 4096
 MAX_PREFERENCES_DEPTH = 4

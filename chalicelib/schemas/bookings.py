@@ -8,10 +8,11 @@ from typing import Annotated, Literal
 from pydantic import Field
 from typing_extensions import TypeAliasType
 
-from chalicelib.schemas.common import MULTI_LINE, Out, PageQuery, Strict, nfc
+from chalicelib.schemas.common import Out, PageQuery, Strict
 from chalicelib.schemas.listings import MoneyOut, StayType
 from chalicelib.schemas.policies import BookingPolicyOut
 from chalicelib.schemas.rates import NightlyPrice
+from chalicelib.schemas.text import MULTI_LINE, nfc
 
 BookingStatus = TypeAliasType("BookingStatus", Literal["PENDING", "CONFIRMED", "CANCELLED", "COMPLETED"])
 CancellationReason = TypeAliasType(

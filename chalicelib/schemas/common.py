@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Generic, Literal, Self, TypeVar, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Generic, Literal, Self, TypeVar, get_args
 
 from pydantic import (
     AfterValidator,
@@ -24,7 +23,6 @@ from pydantic import (
     EmailStr,
     Field,
     PlainSerializer,
-    StringConstraints,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
@@ -38,48 +36,9 @@ from typing_extensions import TypeAliasType
 
 from chalicelib.domain.accounts import normalise_phone
 from chalicelib.domain.money import MAX_MINOR_UNIT
+from chalicelib.schemas.text import MULTI_LINE, clean_text, marked_multi_line
 
-# C0 controls and DEL, except tab and newline (which only text marked MULTI_LINE may hold).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_LINE_BREAK = re.compile(r"[\t\n]")
 _PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def clean_text(value: Any, *, normalize: bool = True, one_line: bool = True) -> Any:
-    """Every string in `value` (nested in lists and objects too, keys included) NFC-normalized;
-    ValueError for a control character, and for a tab or line break in one-line text. Applied
-    to every field of every request model, so a field added later cannot store a NUL byte,
-    two spellings of one name, or a line break where one is not shown (a URL, an id)."""
-    if isinstance(value, str):
-        if _CONTROL.search(value):
-            raise ValueError("must not contain control characters")
-        if one_line and _LINE_BREAK.search(value):
-            raise ValueError("must be one line, without tabs")
-        return unicodedata.normalize("NFC", value) if normalize else value
-    if isinstance(value, list):
-        return [clean_text(item, normalize=normalize, one_line=one_line) for item in value]
-    if isinstance(value, dict):
-        return {
-            clean_text(k, normalize=normalize): clean_text(v, normalize=normalize, one_line=one_line)
-            for k, v in value.items()
-        }
-    return value
-
-
-class _MultiLine:
-    """Marks a text type that may hold tabs and line breaks (long text); all other text is one line."""
-
-
-MULTI_LINE = _MultiLine()
-
-
-def _marked(annotation: Any) -> bool:
-    if isinstance(annotation, TypeAliasType):
-        return _marked(annotation.__value__)
-    if get_origin(annotation) is Annotated:
-        base, *metadata = get_args(annotation)
-        return any(m is MULTI_LINE for m in metadata) or _marked(base)
-    return any(_marked(arg) for arg in get_args(annotation))
 
 
 class _Text(BaseModel):
@@ -99,7 +58,7 @@ class _Text(BaseModel):
     @functools.cache
     def _multi_line(cls, name: str | None) -> bool:
         field = cls.model_fields.get(name or "")
-        return field is not None and (MULTI_LINE in field.metadata or _marked(field.annotation))
+        return field is not None and (MULTI_LINE in field.metadata or marked_multi_line(field.annotation))
 
 
 class Strict(_Text):
@@ -162,32 +121,6 @@ class Page(Out, Generic[ItemT]):
         return cls.model_validate({"items": items, "next_cursor": next_cursor})
 
 
-# A stored (NFC) character is sent as at most this many code points (a letter and two marks: "ệ").
-_SENT_PER_STORED = 3
-
-
-def nfc(max_length: int) -> BeforeValidator:
-    """Last in a text type's metadata, so that it runs first: its length is then that of the
-    stored (NFC) text, not of the sent form (a decomposed "é" is two code points, the stored
-    one). Text far over the bound is refused before it is normalized, which takes time
-    quadratic in a run of combining marks."""
-
-    def normalized(value: object) -> object:
-        if not isinstance(value, str):
-            return value
-        if len(value) > _SENT_PER_STORED * max_length:
-            raise ValueError(f"must be at most {max_length} characters")
-        return unicodedata.normalize("NFC", value)
-
-    return BeforeValidator(normalized)
-
-
-# Short text is one line (every text is, unless marked); long text may hold tabs and line breaks.
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), nfc(200)]
-LongText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MULTI_LINE, nfc(2000)
-]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), nfc(100)]
 Email = Annotated[EmailStr, Field(max_length=254)]
 CountryCode = TypeAliasType("CountryCode", CountryAlpha2)
 Phone = Annotated[str, Field(max_length=32), AfterValidator(normalise_phone)]

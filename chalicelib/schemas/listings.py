@@ -12,8 +12,9 @@ from typing_extensions import TypeAliasType
 
 from chalicelib.domain.listings import is_time_zone
 from chalicelib.domain.money import minor_unit
-from chalicelib.schemas.common import MULTI_LINE, CountryCode, LongText, Money, Name, Out, RatingOut, Strict, Text, nfc
+from chalicelib.schemas.common import CountryCode, Money, Out, RatingOut, Strict
 from chalicelib.schemas.policies import PolicyBody, PolicyIn, PolicyOut
+from chalicelib.schemas.text import MULTI_LINE, LongText, Name, Text, nfc
 
 # A named alias: one `StayType` component that every model refers to (see schemas/common.py).
 StayType = TypeAliasType("StayType", Literal["hotel", "homestay", "resort"])

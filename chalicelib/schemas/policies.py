@@ -9,7 +9,8 @@ from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 from typing_extensions import TypeAliasType
 
 from chalicelib.domain import policies
-from chalicelib.schemas.common import MULTI_LINE, Out, Strict, nfc
+from chalicelib.schemas.common import Out, Strict
+from chalicelib.schemas.text import MULTI_LINE, nfc
 
 # Named once each, so that the document and the generated clients have one enum of each.
 PresetName = TypeAliasType("PresetName", Literal["flexible", "moderate", "strict", "non_refundable"])

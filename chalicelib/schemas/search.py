@@ -10,10 +10,11 @@ from pydantic import AliasChoices, Field, model_validator
 
 from chalicelib.domain import rates
 from chalicelib.domain.money import MAX_MINOR_UNIT, round_to_minor_unit
-from chalicelib.schemas.common import Name, Out, PageQuery, RatingOut
+from chalicelib.schemas.common import Out, PageQuery, RatingOut
 from chalicelib.schemas.listings import MoneyOut, RoomOut, StayType
 from chalicelib.schemas.policies import PolicyOut
 from chalicelib.schemas.rates import NightlyPrice
+from chalicelib.schemas.text import Name
 
 if TYPE_CHECKING:
     from chalicelib.models.listings import Room, Stay

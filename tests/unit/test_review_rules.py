@@ -11,7 +11,6 @@ from pydantic import ValidationError
 
 from chalicelib.domain.ratings import average, best_first
 from chalicelib.domain.reviews import first_name, is_reviewable, review_deadline, stayed_in
-from chalicelib.domain.text import plain_text
 from chalicelib.schemas.reviews import HideRequest, ReplyCreate, ReviewCreate
 
 
@@ -52,14 +51,14 @@ def test_only_the_first_name_and_the_month_are_shown() -> None:
 
 
 def test_text_is_nfc_and_stripped_and_refuses_control_characters() -> None:
-    assert plain_text("  Cafe\u0301 ", multiline=False) == "Caf\u00e9"
-    assert plain_text("line one\n\tline two", multiline=True) == "line one\n\tline two"
+    review = ReviewCreate.model_validate({"rating": 4, "title": "  Cafe\u0301 ", "body": "line one\n\tline two"})
+    assert (review.title, review.body) == ("Caf\u00e9", "line one\n\tline two")
     for bad in ("a\x00b", "a\x1bb", "a\x7fb", "a\nb", "a\tb"):
-        with pytest.raises(ValueError):
-            plain_text(bad, multiline=False)
+        with pytest.raises(ValidationError):
+            ReviewCreate.model_validate({"rating": 4, "title": bad})
     for bad in ("a\x00b", "a\rb", "a\x7fb"):
-        with pytest.raises(ValueError):
-            plain_text(bad, multiline=True)
+        with pytest.raises(ValidationError):
+            ReviewCreate.model_validate({"rating": 4, "title": "ok", "body": bad})
 
 
 GOOD = {"rating": 4, "title": "Lovely", "body": "Quiet rooms."}
