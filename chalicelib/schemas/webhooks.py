@@ -26,7 +26,16 @@ DeliveryState = TypeAliasType("DeliveryState", Literal["PENDING", "DELIVERED", "
 
 
 class WebhookCreate(Strict):
-    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    url: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=2000,
+            description="https:// on a public host; ASCII without spaces (percent-encode others, a name in xn-- form)",
+            # Documented, and checked with the address (a 400 that says why), not by pydantic.
+            json_schema_extra={"pattern": "^[!-~]+$"},
+        ),
+    ]
     events: Annotated[list[EventType], Field(min_length=1, max_length=7)]
 
     @field_validator("events")
