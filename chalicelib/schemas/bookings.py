@@ -12,7 +12,7 @@ from chalicelib.schemas.common import Out, PageQuery, Strict
 from chalicelib.schemas.listings import MoneyOut, StayType
 from chalicelib.schemas.policies import BookingPolicyOut
 from chalicelib.schemas.rates import NightlyPrice
-from chalicelib.schemas.text import MULTI_LINE, nfc
+from chalicelib.schemas.text import nfc
 
 BookingStatus = TypeAliasType("BookingStatus", Literal["PENDING", "CONFIRMED", "CANCELLED", "COMPLETED"])
 CancellationReason = TypeAliasType(
@@ -26,7 +26,7 @@ class BookingCreate(Strict):
     check_in: date
     check_out: date
     guests: Annotated[int, Field(ge=1, le=50)]
-    note: Annotated[str, Field(max_length=500), MULTI_LINE, nfc(500)] | None = None
+    note: Annotated[str, Field(max_length=500), nfc(500, lines=True)] | None = None
 
 
 class BookingListQuery(PageQuery):

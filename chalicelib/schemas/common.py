@@ -36,7 +36,7 @@ from typing_extensions import TypeAliasType
 
 from chalicelib.domain.accounts import normalise_phone
 from chalicelib.domain.money import MAX_MINOR_UNIT
-from chalicelib.schemas.text import MULTI_LINE, clean_text, marked_multi_line
+from chalicelib.schemas.text import any_multi_line, clean_text, marked_multi_line
 
 _PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -58,7 +58,7 @@ class _Text(BaseModel):
     @functools.cache
     def _multi_line(cls, name: str | None) -> bool:
         field = cls.model_fields.get(name or "")
-        return field is not None and (MULTI_LINE in field.metadata or marked_multi_line(field.annotation))
+        return field is not None and (any_multi_line(field.metadata) or marked_multi_line(field.annotation))
 
 
 class Strict(_Text):

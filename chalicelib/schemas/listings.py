@@ -14,14 +14,14 @@ from chalicelib.domain.listings import is_time_zone
 from chalicelib.domain.money import minor_unit
 from chalicelib.schemas.common import CountryCode, Money, Out, RatingOut, Strict
 from chalicelib.schemas.policies import PolicyBody, PolicyIn, PolicyOut
-from chalicelib.schemas.text import MULTI_LINE, LongText, Name, Text, nfc
+from chalicelib.schemas.text import LongText, Name, Text, nfc
 
 # A named alias: one `StayType` component that every model refers to (see schemas/common.py).
 StayType = TypeAliasType("StayType", Literal["hotel", "homestay", "resort"])
 ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["14:00"])]
 Amenity = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), nfc(50)]
 Amenities = Annotated[list[Amenity], Field(max_length=30)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), MULTI_LINE, nfc(5000)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), nfc(5000, lines=True)]
 RoomType = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), nfc(50)]
 
 

@@ -10,7 +10,7 @@ from typing_extensions import TypeAliasType
 
 from chalicelib.domain import policies
 from chalicelib.schemas.common import Out, Strict
-from chalicelib.schemas.text import MULTI_LINE, nfc
+from chalicelib.schemas.text import nfc
 
 # Named once each, so that the document and the generated clients have one enum of each.
 PresetName = TypeAliasType("PresetName", Literal["flexible", "moderate", "strict", "non_refundable"])
@@ -102,4 +102,4 @@ class BookingPolicyOut(PolicyOut):
 class ProviderCancel(Strict):
     """Why the provider cancels; the guest sees it on the booking."""
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), MULTI_LINE, nfc(500)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), nfc(500, lines=True)]

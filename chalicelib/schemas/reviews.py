@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from chalicelib.schemas.common import Out, Strict
-from chalicelib.schemas.text import MULTI_LINE, nfc
+from chalicelib.schemas.text import nfc
 
 # Stripped, then measured: the bounds hold for what is stored (`nfc` runs first, so on the NFC form).
 Title = Annotated[
@@ -19,14 +19,12 @@ Title = Annotated[
 ReviewBody = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=4000),
-    MULTI_LINE,
-    nfc(4000),
+    nfc(4000, lines=True),
 ]
 ReplyBody = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
-    MULTI_LINE,
-    nfc(4000),
+    nfc(4000, lines=True),
 ]
 Reason = Annotated[
     str,

@@ -145,10 +145,10 @@ def become_provider(user_id: str, body: BecomeProviderRequest) -> tuple[Provider
             )
             tx.save(login, condition=Login.pk.does_not_exist())
     except TransactWriteError as exc:
-        failed = {pk for pk, _ in failed_conditions(exc)}
-        if user.pk in failed:
+        failed = set(failed_conditions(exc))
+        if (user.pk, user.sk) in failed:  # a provider since it was read
             raise Conflict("You are a provider already.", code="ALREADY_PROVIDER") from exc
-        if "" in failed:
+        if ("", "") in failed:  # the user gone since it was read (or an id taken, by chance)
             raise NotFound("No such user.") from exc
         raise
     user.provider_id = provider.id

@@ -20,8 +20,9 @@ def test_a_sign_in_reads_its_throttle_counts_consistently(api: Api) -> None:
     ), reads
 
 
-def test_becoming_a_provider_reads_the_user_it_just_wrote_consistently(api: Api) -> None:
-    """The new tokens' roles come from the user item the transaction just changed."""
+def test_becoming_a_provider_reads_the_user_consistently(api: Api) -> None:
+    """The new tokens' roles come from the user item read before the transaction (which is
+    conditioned on it still having no provider): a stale read would miss a role just given."""
     person = sign_up(api)
     with requests_to("GetItem") as reads:
         made = api.post("/api/accounts/become-provider", provider_body(), token=person.access)

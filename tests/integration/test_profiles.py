@@ -104,6 +104,28 @@ def test_becoming_a_provider_twice_is_409(api: Api, items) -> None:
     assert len(items()) == before
 
 
+def test_a_provider_since_the_read_is_409_by_the_transactions_condition(
+    api: Api, items, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two calls at once both read a user without a provider: the transaction's condition
+    refuses the second, which writes nothing (no second profile, no login)."""
+    from chalicelib.services import accounts
+
+    person = sign_up_provider(api)
+    read = accounts.get_user
+
+    def stale(user_id: str, *, consistent: bool = False):
+        user = read(user_id, consistent=consistent)
+        user.provider_id = None  # as read before the other call committed
+        return user
+
+    monkeypatch.setattr(accounts, "get_user", stale)
+    before = items()
+    reply = api.post("/api/accounts/become-provider", provider_body(), token=person.access)
+    assert (reply.status, reply.code) == (409, "ALREADY_PROVIDER"), reply.body
+    assert items() == before
+
+
 @pytest.mark.parametrize(
     "override",
     [

@@ -28,8 +28,6 @@ MULTI_LINE_FIELDS = {
     ("GuestProfilePatch", "preferences"),  # free JSON: its values may be notes
     ("BecomeProviderRequest", "payout_details"),
     ("ProviderProfilePatch", "payout_details"),
-    ("TokenRequest", "email"),  # judged by the sign-in (401), not as text
-    ("RefreshRequest", "refresh"),  # judged by the token check (401)
 }
 
 
