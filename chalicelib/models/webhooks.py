@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
@@ -42,6 +43,11 @@ def deliveries_log_pk(webhook_id: str) -> str:
 
 def delivery_shard_pk(shard: int) -> str:
     return f"DELIVERIES#{shard}"
+
+
+def timer_stamp(moment: datetime) -> str:
+    """`timer_due` as the timer index sorts it."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def delivery_shard_of(delivery_id: str) -> int:
@@ -118,6 +124,6 @@ class Delivery(TableItem, discriminator="Delivery"):
         self.gsi1pk, self.gsi1sk = deliveries_log_pk(self.webhook_id), f"{self.created_at.isoformat()}#{self.id}"
         if self.state == PENDING and self.next_attempt_at is not None:
             self.timer_shard = delivery_shard_pk(delivery_shard_of(self.id))
-            self.timer_due = self.next_attempt_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            self.timer_due = timer_stamp(self.next_attempt_at)
         else:
             self.timer_shard = self.timer_due = None

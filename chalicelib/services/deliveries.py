@@ -33,6 +33,7 @@ from chalicelib.models.webhooks import (
     Delivery,
     Webhook,
     delivery_shard_pk,
+    timer_stamp,
 )
 from chalicelib.services.webhook_posts import Outcome, send
 from chalicelib.settings import get_settings
@@ -50,10 +51,6 @@ _INDEX_LAG = timedelta(seconds=2)
 _POLL_SECONDS = 1.0
 # The least a delivery waits behind an earlier one of its chain (`_wait_behind`).
 _WAIT_AT_LEAST = timedelta(seconds=1)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _pending_beside(delivery: Delivery, *, before: bool) -> Delivery | None:
@@ -215,9 +212,10 @@ class _Flight:
         now, so a write the index showed late is read the next time."""
         now = clock.utcnow()
         self._read_at, self._more, self.ended_since_read = time.monotonic(), False, False
+        upto = timer_stamp(now)
         for shard in range(DELIVERY_SHARDS):
             mark = self._marks.get(shard)
-            due = TableItem.timer_due.between(mark, _stamp(now)) if mark else TableItem.timer_due <= _stamp(now)
+            due = TableItem.timer_due.between(mark, upto) if mark else TableItem.timer_due <= upto
             read = 0
             for delivery in Delivery.timer.query(delivery_shard_pk(shard), due, limit=_BATCH):
                 if isinstance(delivery, Delivery):
@@ -227,7 +225,7 @@ class _Flight:
             if read == _BATCH:
                 self._marks[shard], self._more = last, True
             else:
-                self._marks[shard] = _stamp(now - _INDEX_LAG)
+                self._marks[shard] = timer_stamp(now - _INDEX_LAG)
 
 
 def run_deliveries(*, budget_seconds: float) -> dict[str, Any]:

@@ -110,8 +110,8 @@ def send(url: str, message_id: str, payload: str, secret: str, now: datetime) ->
         excerpt = response.read(EXCERPT_BYTES).decode("utf-8", "replace")
         status = response.status
     except Exception as exc:  # noqa: BLE001 - whatever the receiver did, the attempt failed
-        in_time = deadline.end()
-        return Outcome(None, _failure(exc, limit) if in_time else f"no answer within {limit:g} s", None)
+        late = not deadline.end() or isinstance(exc, TimeoutError | urllib3.exceptions.TimeoutError)
+        return Outcome(None, f"no answer within {limit:g} s" if late else _failure(exc), None)
     finally:
         connection.close()
     if not deadline.end():  # the answer was cut short: it came too late
@@ -119,10 +119,8 @@ def send(url: str, message_id: str, payload: str, secret: str, now: datetime) ->
     return Outcome(status, None if 200 <= status < 300 else f"HTTP {status}", excerpt)
 
 
-def _failure(exc: Exception, limit: float) -> str:
-    """What the delivery log says of an attempt that failed in time."""
-    if isinstance(exc, TimeoutError | urllib3.exceptions.TimeoutError):
-        return f"no answer within {limit:g} s"
+def _failure(exc: Exception) -> str:
+    """What the delivery log says of an attempt that failed in time, for another reason."""
     if isinstance(exc, ssl.SSLError | urllib3.exceptions.SSLError | CertificateError):
         return "SSLError"
     return type(exc).__name__
